@@ -1,0 +1,45 @@
+# Two commands matter: `make run` and `make test`. Everything installs into ./.venv from uv.lock.
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test lint typecheck imports unit bench clean lock
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+# uv.lock pins every package; --frozen refuses to install anything the lock does not name.
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(PY)
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/flowlogic serve
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: install
+	$(PY) -m mypy
+
+imports: install
+	$(VENV)/bin/lint-imports
+
+unit: install
+	$(PY) -m pytest
+
+test: install lint typecheck imports unit
+
+bench: install
+	$(PY) -m benchmarks
+
+lock: $(UV)
+	$(UV) lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
