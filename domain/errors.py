@@ -107,6 +107,12 @@ class ConcurrentModification(DomainError):
     code = "CONFLICT"
 
 
+class InvalidSignature(DomainError):
+    """A webhook whose signature is bad, missing or stale."""
+
+    code = "INVALID_SIGNATURE"
+
+
 class UnknownPrice(DomainError):
     """A Stripe price id that maps to no tier."""
 

@@ -1,0 +1,54 @@
+"""Configuration from environment variables (../shared/API.md), with safe local defaults."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only values: the `aws` profile refuses to start with any of them.
+DEV_JWT_SECRET = "flowlogic-local-development-secret-change-me"  # noqa: S105
+DEV_STRIPE_API_KEY = "sk_test_flowlogic_local_simulator"
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_flowlogic_local_simulator"  # noqa: S105
+
+
+class Profile(StrEnum):
+    LOCAL = "local"
+    MEMORY = "memory"
+    AWS = "aws"
+
+
+class Settings(BaseSettings):
+    """Everything the container needs; read once at start."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    profile: Profile = Field(default=Profile.LOCAL, alias="FLOWLOGIC_PROFILE")
+    stage: str = Field(default="local", alias="FLOWLOGIC_STAGE", pattern=r"^[a-z0-9-]{1,32}$")
+    aws_region: str = Field(default="us-east-1", alias="AWS_DEFAULT_REGION")
+    dynamodb_endpoint: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_DYNAMODB")
+    jwt_secret: SecretStr = Field(default=SecretStr(DEV_JWT_SECRET), alias="FLOWLOGIC_JWT_SECRET")
+    stripe_api_key: SecretStr = Field(
+        default=SecretStr(DEV_STRIPE_API_KEY), alias="STRIPE_API_KEY"
+    )
+    stripe_webhook_secret: SecretStr = Field(
+        default=SecretStr(DEV_STRIPE_WEBHOOK_SECRET), alias="STRIPE_WEBHOOK_SECRET"
+    )
+    stripe_price_basic: str = Field(default="price_basic", alias="STRIPE_PRICE_BASIC")
+    stripe_price_pro: str = Field(default="price_pro", alias="STRIPE_PRICE_PRO")
+    stripe_price_proplus: str = Field(default="price_proplus", alias="STRIPE_PRICE_PROPLUS")
+    video_bucket: str = Field(default="flowlogic-local-videos", alias="FLOWLOGIC_VIDEO_BUCKET")
+    event_bus: str = Field(default="flowlogic-local", alias="FLOWLOGIC_EVENT_BUS")
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="FLOWLOGIC_PUBLIC_URL")
+    min_quality_score: float = Field(default=0.5, ge=0, le=1, alias="FLOWLOGIC_MIN_QUALITY")
+    min_confidence_avg: float = Field(default=0.6, ge=0, le=1, alias="FLOWLOGIC_MIN_CONFIDENCE")
+    min_motion_variance: float = Field(default=0.05, ge=0, le=1, alias="FLOWLOGIC_MIN_MOTION")
+    index_shards: int = Field(default=16, ge=1, le=256, alias="FLOWLOGIC_INDEX_SHARDS")
+    log_level: str = Field(default="INFO", alias="FLOWLOGIC_LOG_LEVEL")
+
+    def uses_development_jwt_secret(self) -> bool:
+        return self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+
+    def table_name(self, table: str) -> str:
+        return f"flowlogic-{self.stage}-{table}"

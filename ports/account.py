@@ -1,0 +1,23 @@
+"""Everything stored about one user, across the seven user tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class AccountStore(Protocol):
+    """Export and erasure of all of a user's items."""
+
+    def export(self, user_id: str) -> Mapping[str, Sequence[Mapping[str, Any]]]:
+        """Every item of the user, by table name (users, subscriptions, assessments, plans,
+        calendar-tasks, progress, user-limits), as JSON-ready dictionaries."""
+        ...
+
+    def erase(self, user_id: str, email: str | None) -> int:
+        """Delete every item of the user and free the email; returns how many were deleted.
+
+        Idempotent: an erasure interrupted half-way is finished by calling it again.
+        """
+        ...

@@ -1,0 +1,45 @@
+"""The calendar-tasks table, written together with the progress of the dates it touches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from domain.calendar import CalendarTask
+from domain.progress import Progress
+
+
+@runtime_checkable
+class CalendarRepository(Protocol):
+    """A user's daily tasks, by date and by date range, and the cross-user date view."""
+
+    def get(self, user_id: str, task_date: date, task_id: str) -> CalendarTask | None:
+        """One task, or None."""
+        ...
+
+    def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
+        """The user's tasks dated first..last inclusive, by date then task id."""
+        ...
+
+    def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+        """Create tasks that do not exist yet and write the progress of their dates.
+
+        Existing tasks are left untouched (scheduling twice creates nothing new). Each date's
+        tasks and its progress item are written atomically; progress writes are revision-guarded.
+        """
+        ...
+
+    def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+        """Delete tasks (only while still uncompleted) and write the progress of their dates."""
+        ...
+
+    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> None:
+        """Write the task's completion and the progress items it changes, all or nothing."""
+        ...
+
+    def users_with_open_tasks(
+        self, task_date: date, *, limit: int, cursor: str | None
+    ) -> tuple[Sequence[str], str | None]:
+        """Ids of users with an uncompleted task on `task_date` (date-index), page by page."""
+        ...
