@@ -283,7 +283,7 @@ def refund_failed_attempt(
     hourly = current.hour_window == hour_key(attempt_created_at)
     daily = current.day_window == day_key(attempt_created_at)
     hourly = hourly and current.video_quota_used_hourly > 0
-    daily = False
+    daily = daily and current.video_quota_used_daily > 0
     if not (hourly or daily):
         return limits
     return replace(

@@ -128,11 +128,9 @@ def test_a_tier_change_keeps_the_counters_already_used() -> None:
 
 def test_a_downgrade_below_what_was_used_refuses_until_the_day_ends() -> None:
     day = at("2026-05-10T00:00")
-    limits = fresh(Tier.PRO)
-    for hour in range(2):  # ten videos over two hours, tests 1..7 stay under 3 attempts each
-        limits = admit_many(
-            limits, [1, 2, 3, 4, 5] if hour == 0 else [6, 7, 1, 2, 3], day + timedelta(hours=hour)
-        )
+    # Ten videos over two hours: seven distinct tests, none more than twice.
+    limits = admit_many(fresh(Tier.PRO), [1, 2, 3, 4, 5], day)
+    limits = admit_many(limits, [6, 7, 1, 2, 3], day + timedelta(hours=1))
     downgraded = limits_for_tier(limits, Tier.BASIC, day + timedelta(hours=2))
     refused = refuse(downgraded, 4, day + timedelta(hours=3))
     assert isinstance(refused.error, DailyQuotaExceeded)
@@ -226,9 +224,13 @@ def test_attempts_of_a_test_start_again_the_next_utc_day() -> None:
     assert dict(next_day.limits.attempts_per_test) == {7: 1}
 
 
-def test_a_refusal_by_attempts_or_month_is_not_a_strike_and_changes_nothing() -> None:
-    limits = admit_many(fresh(), [7, 7, 7], at("2026-04-01T08:00"))
-    refused = refuse(limits, 7, at("2026-04-01T08:30"))
+@pytest.mark.parametrize(("started", "next_test"), [([7, 7, 7], 7), ([1, 2, 3], 4)])
+def test_a_refusal_by_attempts_or_month_is_not_a_strike_and_changes_nothing(
+    started: list[int], next_test: int
+) -> None:
+    limits = admit_many(fresh(), started, at("2026-04-01T08:00"))
+    refused = refuse(limits, next_test, at("2026-04-01T08:30"))
+    assert isinstance(refused.error, AttemptsPerTestExceeded | MonthlyTestsQuotaExceeded)
     assert refused.must_write is False
     assert refused.limits is limits
 
