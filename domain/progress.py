@@ -79,7 +79,7 @@ class Progress:
     test_improvements: tuple[TestImprovement, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
-    # Optimistic-concurrency counter (decision 053); domain functions leave it alone, stores bump it.
+    # Optimistic-concurrency counter (decision 053): the domain leaves it alone, stores bump it.
     revision: int = 0
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 
 class Score(StrEnum):
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 (a verdict, not a password)
     LIMITED = "limited"
     SIGNIFICANT = "significant"
 

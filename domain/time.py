@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 
 def iso(moment: datetime) -> str:
-    """An aware datetime as ISO 8601 UTC with millisecond precision, e.g. 2026-11-25T07:39:00.000Z."""
+    """An aware datetime as ISO 8601 UTC, millisecond precision: 2026-11-25T07:39:00.000Z."""
     if moment.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

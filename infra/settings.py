@@ -29,9 +29,7 @@ class Settings(BaseSettings):
     aws_region: str = Field(default="us-east-1", alias="AWS_DEFAULT_REGION")
     dynamodb_endpoint: str | None = Field(default=None, alias="AWS_ENDPOINT_URL_DYNAMODB")
     jwt_secret: SecretStr = Field(default=SecretStr(DEV_JWT_SECRET), alias="FLOWLOGIC_JWT_SECRET")
-    stripe_api_key: SecretStr = Field(
-        default=SecretStr(DEV_STRIPE_API_KEY), alias="STRIPE_API_KEY"
-    )
+    stripe_api_key: SecretStr = Field(default=SecretStr(DEV_STRIPE_API_KEY), alias="STRIPE_API_KEY")
     stripe_webhook_secret: SecretStr = Field(
         default=SecretStr(DEV_STRIPE_WEBHOOK_SECRET), alias="STRIPE_WEBHOOK_SECRET"
     )

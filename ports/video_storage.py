@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 @dataclass(frozen=True, slots=True)
 class UploadTarget:
-    """`video_url` is stored on the assessment (s3://bucket/key); `upload_url` is a pre-signed PUT."""
+    """`video_url` (s3://bucket/key) goes on the assessment; `upload_url` is a pre-signed PUT."""
 
     video_url: str
     upload_url: str

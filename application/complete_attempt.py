@@ -1,0 +1,105 @@
+"""Worker: the analysis of an attempt's video is in (SPEC.md 4, 7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.retry import retry_on_conflict
+from domain.assessment import (
+    Assessment,
+    AssessmentStatus,
+    QualityThresholds,
+    WorkerReport,
+    complete,
+)
+from domain.errors import NotFound
+from domain.progress import Progress, add_improvement, improvement
+from domain.scores import Score
+from domain.user import local_today
+from ports.assessments import AssessmentRepository
+from ports.clock import Clock
+from ports.progress import ProgressRepository
+from ports.users import UserRepository
+
+_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteAttemptRequest:
+    user_id: str
+    assessment_id: str
+    report: WorkerReport
+
+
+class CompleteAttempt:
+    """Applies the worker's report to a `processing` attempt.
+
+    Rules enforced:
+    - Unknown attempt: NOT_FOUND. Not `processing` any more: INVALID_TRANSITION.
+    - The quality gate (thresholds given at construction) makes it `invalid` with the reason
+      as feedback; otherwise the verdict is validated against the test (VALIDATION_ERROR) and
+      the attempt is `completed`. Either way `completed_at` is now.
+    - A `completed` attempt with an earlier completed attempt of the same test records a test
+      improvement (50 · old severity − new severity) on the progress item of the user's local
+      today; "earlier" is by start time (decision 071). Attempt and progress are written in
+      one atomic write, re-read and re-decided when the progress item moved meanwhile.
+    """
+
+    def __init__(
+        self,
+        users: UserRepository,
+        assessments: AssessmentRepository,
+        progress: ProgressRepository,
+        clock: Clock,
+        thresholds: QualityThresholds | None = None,
+    ) -> None:
+        self._users = users
+        self._assessments = assessments
+        self._progress = progress
+        self._clock = clock
+        self._thresholds = thresholds if thresholds is not None else QualityThresholds()
+
+    def execute(self, request: CompleteAttemptRequest) -> Assessment:
+        return retry_on_conflict(lambda: self._complete(request))
+
+    def _complete(self, request: CompleteAttemptRequest) -> Assessment:
+        assessment = self._assessments.get(request.user_id, request.assessment_id)
+        if assessment is None:
+            raise NotFound("no such assessment")
+        now = self._clock.now()
+        finished = complete(assessment, request.report, self._thresholds, now)
+        self._assessments.finish(finished, progress=self._improvement(finished))
+        return finished
+
+    def _improvement(self, finished: Assessment) -> Progress | None:
+        if finished.status != AssessmentStatus.COMPLETED or finished.result is None:
+            return None
+        previous = self._previous_completed(finished)
+        user = self._users.get(finished.user_id)
+        if previous is None or previous.result is None or user is None:
+            return None
+        now = finished.completed_at or self._clock.now()
+        day = local_today(user, now)
+        entry = improvement(
+            finished.test_id, Score(previous.result.score), Score(finished.result.score)
+        )
+        stored = self._progress.get(finished.user_id, day)
+        updated = add_improvement(stored, finished.user_id, day, entry, now)
+        return None if updated is stored else updated
+
+    def _previous_completed(self, finished: Assessment) -> Assessment | None:
+        """The latest completed attempt of the same test started before this one."""
+        cursor: str | None = None
+        while True:
+            page = self._assessments.list_for_user(
+                finished.user_id, test_id=finished.test_id, limit=_PAGE, cursor=cursor
+            )
+            for candidate in page.items:  # newest first
+                if (
+                    candidate.status == AssessmentStatus.COMPLETED
+                    and candidate.created_at < finished.created_at
+                ):
+                    return candidate
+            if page.next_cursor is None:
+                return None
+            cursor = page.next_cursor

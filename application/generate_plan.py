@@ -1,0 +1,104 @@
+"""Generate a correction plan and make it the user's only active plan (SPEC.md 5 and 6)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from application.progress_sync import counts_by_date, horizon, recount_progress
+from application.retry import retry_on_conflict
+from domain.calendar import tasks_removed_by_new_plan
+from domain.errors import NotFound
+from domain.plan import LOOKBACK, Plan, build_plan, deactivate
+from domain.user import User, local_today, require_plan_features
+from ports.assessments import AssessmentRepository
+from ports.calendar import CalendarRepository
+from ports.clock import Clock
+from ports.plans import PlanRepository
+from ports.progress import ProgressRepository
+from ports.users import UserRepository
+
+# Fixed forever: plan ids derive from it (decision 052), so changing it would fork every history.
+PLAN_NAMESPACE = uuid.UUID("5626e568-3f8e-4303-afd7-8ec09464493a")
+
+# Decision 052: one retry from a fresh read, so the loser of a race builds the next version.
+ACTIVATION_ATTEMPTS = 2
+
+
+def plan_id_for(user_id: str, version: int) -> str:
+    """The id of the user's plan of this version: two generations of one version collide."""
+    return str(uuid.uuid5(PLAN_NAMESPACE, f"{user_id}#{version}"))
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratePlanRequest:
+    user_id: str
+
+
+class GeneratePlan:
+    """Build a plan from the user's recent results, activate it, and clear the old plan's days.
+
+    Rules enforced:
+    - the user exists (NOT_FOUND) and is on basic or higher (TIER_REQUIRED);
+    - the plan uses the latest completed assessment of each test of the last 90 days
+      (NO_ASSESSMENTS when there is none);
+    - its version is the previous plan's + 1, its id derives from user and version, and it
+      replaces the active plan in one atomic write: at most one active plan, even under races;
+    - the old plan's uncompleted tasks from the user's today on are removed, with the progress
+      of their dates; completed tasks and past days stay (decision 036).
+    """
+
+    def __init__(
+        self,
+        users: UserRepository,
+        assessments: AssessmentRepository,
+        plans: PlanRepository,
+        calendar: CalendarRepository,
+        progress: ProgressRepository,
+        clock: Clock,
+    ) -> None:
+        self._users = users
+        self._assessments = assessments
+        self._plans = plans
+        self._calendar = calendar
+        self._progress = progress
+        self._clock = clock
+
+    def execute(self, request: GeneratePlanRequest) -> Plan:
+        user = self._users.get(request.user_id)
+        if user is None:
+            raise NotFound("user not found")
+        require_plan_features(user.tier)
+        plan = retry_on_conflict(lambda: self._activate(user), attempts=ACTIVATION_ATTEMPTS)
+        retry_on_conflict(lambda: self._remove_old_tasks(user, plan))
+        return plan
+
+    def _activate(self, user: User) -> Plan:
+        now = self._clock.now()
+        recent = self._assessments.completed_since(user.user_id, now - LOOKBACK)
+        previous = self._plans.get_active(user.user_id)
+        if previous is not None:
+            last_version: int | None = previous.version
+        else:
+            # No active plan, yet older ones may exist (e.g. restored data): never reuse a version.
+            versions = [plan.version for plan in self._plans.list_for_user(user.user_id)]
+            last_version = max(versions, default=None)
+        version = 1 if last_version is None else last_version + 1
+        plan_id = plan_id_for(user.user_id, version)
+        plan = build_plan(user.user_id, plan_id, user.tier, recent, last_version, now)
+        self._plans.activate(plan, None if previous is None else deactivate(previous, now))
+        return plan
+
+    def _remove_old_tasks(self, user: User, plan: Plan) -> None:
+        now = self._clock.now()
+        today = local_today(user, now)
+        tasks = self._calendar.between(user.user_id, today, horizon(today))
+        removed = tasks_removed_by_new_plan(tasks, plan.plan_id, today)
+        if not removed:
+            return
+        gone = {(task.task_date, task.task_id) for task in removed}
+        kept = [task for task in tasks if (task.task_date, task.task_id) not in gone]
+        remaining = counts_by_date(kept)
+        counts = {task.task_date: remaining.get(task.task_date, (0, 0)) for task in removed}
+        changes = recount_progress(self._progress, user.user_id, counts, today, now)
+        self._calendar.remove_tasks(removed, changes.changed)

@@ -1,0 +1,80 @@
+"""Progress follows the calendar: recount the dates whose tasks changed, restreak every later date.
+
+Shared by the use cases that add, remove or complete tasks (schedule_calendar, generate_plan,
+set_task_completion). Reads only; the caller writes the changed items with its task write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from domain.calendar import MAX_WINDOW_DAYS, CalendarTask
+from domain.progress import Progress, progress_for, restreak, with_counts
+from ports.progress import ProgressRepository
+
+SCHEDULE_AHEAD_DAYS = 365
+"""A scheduling window starts at most this many days after the user's today (decision 076)."""
+
+
+def horizon(today: date) -> date:
+    """The last date a task or a progress item with tasks can have, seen from `today`."""
+    return today + timedelta(days=SCHEDULE_AHEAD_DAYS + MAX_WINDOW_DAYS)
+
+
+def counts_by_date(tasks: Iterable[CalendarTask]) -> dict[date, tuple[int, int]]:
+    """(tasks_total, tasks_completed) of every date the tasks fall on."""
+    counts: dict[date, tuple[int, int]] = {}
+    for task in tasks:
+        total, completed = counts.get(task.task_date, (0, 0))
+        counts[task.task_date] = (total + 1, completed + int(task.completed))
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChanges:
+    """`changed`: the items to write, oldest first; `by_date`: every item from the first date on."""
+
+    changed: tuple[Progress, ...]
+    by_date: Mapping[date, Progress]
+
+
+def recount_progress(
+    progress: ProgressRepository,
+    user_id: str,
+    counts: Mapping[date, tuple[int, int]],
+    today: date,
+    now: datetime,
+) -> ProgressChanges:
+    """The user's progress once the given dates have these (total, completed) task counts.
+
+    A date without an item gets one when it has tasks; counts move with `with_counts`; then the
+    streaks of that date and every later one are recomputed, starting from the stored streak of
+    the latest earlier date with tasks (SPEC.md 7: changing yesterday recomputes today).
+    """
+    if not counts:
+        return ProgressChanges((), {})
+    first = min(counts)
+    last = max(max(counts), horizon(today))
+    days = {item.date: item for item in progress.between(user_id, first, last)}
+    recounted: set[date] = set()
+    for day, (total, completed) in counts.items():
+        stored = days.get(day)
+        if stored is None and total == 0:
+            continue  # a date that never had tasks needs no item
+        if stored is None:
+            item = progress_for(user_id, day, total, completed, now)
+        else:
+            item = with_counts(stored, total, completed, now)
+        if item is not stored:
+            days[day] = item
+            recounted.add(day)
+    before = progress.latest_before(user_id, first)
+    ordered = [days[day] for day in sorted(days)]
+    restreaked = {
+        item.date: item for item in restreak(ordered, before.streak if before else 0, now)
+    }
+    final = {day: restreaked.get(day, item) for day, item in days.items()}
+    changed = tuple(final[day] for day in sorted(final) if day in recounted or day in restreaked)
+    return ProgressChanges(changed, final)
