@@ -1,0 +1,194 @@
+"""The composition root: the only module that names concrete adapters.
+
+Profiles (FLOWLOGIC_PROFILE): `memory` keeps everything in process; `local` runs the DynamoDB
+adapters against an embedded moto server on loopback (or AWS_ENDPOINT_URL_DYNAMODB) with the
+Stripe simulator; `aws` uses real DynamoDB, S3, EventBridge and Stripe. Nothing is created at
+import time: every client and server is built on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from adapters.memory.account import InMemoryAccountStore
+from adapters.memory.assessments import InMemoryAssessmentRepository
+from adapters.memory.calendar import InMemoryCalendarRepository
+from adapters.memory.database import InMemoryDatabase
+from adapters.memory.events import InMemoryEventPublisher
+from adapters.memory.limits import InMemoryLimitsRepository
+from adapters.memory.migrations import InMemoryMigrationLedger
+from adapters.memory.plans import InMemoryPlanRepository
+from adapters.memory.progress import InMemoryProgressRepository
+from adapters.memory.subscriptions import InMemorySubscriptionRepository
+from adapters.memory.users import InMemoryUserRepository
+from adapters.s3.video_storage import S3VideoStorage
+from adapters.system.clock import SystemClock
+from adapters.system.ids import Uuid4Ids
+from application.accept_disclaimer import AcceptDisclaimer
+from application.apply_payment_event import ApplyPaymentEvent
+from application.ban_user import BanUser
+from application.cancel_subscription import CancelSubscription
+from application.complete_attempt import CompleteAttempt
+from application.erase_account import EraseAccount
+from application.export_account import ExportAccount
+from application.fail_attempt import FailAttempt
+from application.generate_plan import GeneratePlan
+from application.get_active_plan import GetActivePlan
+from application.get_assessment import GetAssessment
+from application.get_limits import GetLimits
+from application.get_profile import GetProfile
+from application.get_progress import GetProgress
+from application.list_assessments import ListAssessments
+from application.list_subscriptions import ListSubscriptions
+from application.list_tasks import ListTasks
+from application.list_tests import ListTests
+from application.record_login import RecordLogin
+from application.register_user import RegisterUser
+from application.schedule_calendar import ScheduleCalendar
+from application.set_task_completion import SetTaskCompletion
+from application.start_attempt import StartAttempt
+from application.start_checkout import StartCheckout
+from application.sweep_stale_attempts import SweepStaleAttempts
+from application.top_streaks import TopStreaks
+from application.unban_user import UnbanUser
+from application.use_cases import UseCases
+from domain.assessment import QualityThresholds
+from infra import clients
+from infra.settings import Profile, Settings
+
+
+def _storage_of(settings: Settings) -> str:
+    return "memory" if settings.profile is Profile.MEMORY else "dynamodb"
+
+
+def _s3_client(settings: Settings) -> Iterator[Any]:
+    yield clients.s3_client(settings)
+
+
+class Container(containers.DeclarativeContainer):
+    """Wires ports to adapters for one profile; override providers in tests with `override()`."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    storage = providers.Callable(_storage_of, settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid4Ids)
+    thresholds = providers.Singleton(
+        QualityThresholds,
+        min_quality_score=settings.provided.min_quality_score,
+        min_confidence_avg=settings.provided.min_confidence_avg,
+        min_motion_variance=settings.provided.min_motion_variance,
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    memory_db = providers.Singleton(InMemoryDatabase)
+    dynamodb = providers.Singleton(clients.DynamoDBResources, settings)
+
+    users = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryUserRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "users"),
+    )
+    limits = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryLimitsRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "limits"),
+    )
+    assessments = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryAssessmentRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "assessments"),
+    )
+    plans = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryPlanRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "plans"),
+    )
+    calendar = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryCalendarRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "calendar"),
+    )
+    progress = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryProgressRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "progress"),
+    )
+    subscriptions = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemorySubscriptionRepository, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "subscriptions"),
+    )
+    migrations = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryMigrationLedger, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "migrations"),
+    )
+    account = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryAccountStore, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "account"),
+    )
+
+    # --- gateways ------------------------------------------------------------------------
+    s3 = providers.Resource(_s3_client, settings)
+    videos = providers.Singleton(S3VideoStorage, s3.provider, settings.provided.video_bucket)
+    payments = providers.Singleton(clients.payment_gateway, settings)
+    events = providers.Singleton(InMemoryEventPublisher)
+
+    # --- use cases -----------------------------------------------------------------------
+    use_cases = providers.Singleton(
+        UseCases,
+        register_user=providers.Singleton(RegisterUser, users, clock),
+        get_profile=providers.Singleton(GetProfile, users),
+        record_login=providers.Singleton(RecordLogin, users, clock),
+        accept_disclaimer=providers.Singleton(AcceptDisclaimer, users, clock),
+        get_limits=providers.Singleton(GetLimits, limits, clock),
+        ban_user=providers.Singleton(BanUser, limits, clock),
+        unban_user=providers.Singleton(UnbanUser, limits, clock),
+        list_tests=providers.Singleton(ListTests),
+        start_attempt=providers.Singleton(
+            StartAttempt, users, limits, assessments, videos, ids, clock
+        ),
+        complete_attempt=providers.Singleton(
+            CompleteAttempt, users, assessments, progress, clock, thresholds
+        ),
+        fail_attempt=providers.Singleton(FailAttempt, assessments, limits, clock),
+        sweep_stale_attempts=providers.Singleton(SweepStaleAttempts, assessments, limits, clock),
+        list_assessments=providers.Singleton(ListAssessments, assessments),
+        get_assessment=providers.Singleton(GetAssessment, assessments),
+        generate_plan=providers.Singleton(
+            GeneratePlan, users, assessments, plans, calendar, progress, clock
+        ),
+        get_active_plan=providers.Singleton(GetActivePlan, users, plans),
+        schedule_calendar=providers.Singleton(
+            ScheduleCalendar, users, plans, calendar, progress, clock
+        ),
+        list_tasks=providers.Singleton(ListTasks, users, calendar),
+        set_task_completion=providers.Singleton(
+            SetTaskCompletion, users, calendar, progress, clock
+        ),
+        get_progress=providers.Singleton(GetProgress, users, progress, clock),
+        top_streaks=providers.Singleton(TopStreaks, users, progress),
+        start_checkout=providers.Singleton(StartCheckout, users, subscriptions, payments),
+        cancel_subscription=providers.Singleton(
+            CancelSubscription, users, subscriptions, payments, clock
+        ),
+        list_subscriptions=providers.Singleton(ListSubscriptions, users, subscriptions),
+        apply_payment_event=providers.Singleton(
+            ApplyPaymentEvent, users, limits, subscriptions, clock
+        ),
+        export_account=providers.Singleton(ExportAccount, account),
+        erase_account=providers.Singleton(
+            EraseAccount, users, subscriptions, payments, account
+        ),
+    )
+
+
+def create_container(settings: Settings | None = None) -> Container:
+    """A container for `settings` (read from the environment when omitted)."""
+    container = Container(settings=settings or Settings())
+    return container
