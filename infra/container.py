@@ -190,5 +190,4 @@ class Container(containers.DeclarativeContainer):
 
 def create_container(settings: Settings | None = None) -> Container:
     """A container for `settings` (read from the environment when omitted)."""
-    container = Container(settings=settings or Settings())
-    return container
+    return Container(settings=settings or Settings())
