@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
-
 def s3_client(settings: Settings) -> S3Client:
     import boto3
 
@@ -46,9 +45,3 @@ class DynamoDBResources:
 
 def dynamodb_repository(resources: DynamoDBResources, name: str) -> Any:
     raise NotImplementedError("wired when the DynamoDB adapters land")
-
-
-def payment_gateway(settings: Settings) -> Any:
-    from adapters.memory.payments import FakePaymentGateway
-
-    return FakePaymentGateway()

@@ -56,12 +56,16 @@ from application.top_streaks import TopStreaks
 from application.unban_user import UnbanUser
 from application.use_cases import UseCases
 from domain.assessment import QualityThresholds
-from infra import clients
+from infra import clients, stripe_local
 from infra.settings import Profile, Settings
 
 
 def _storage_of(settings: Settings) -> str:
     return "memory" if settings.profile is Profile.MEMORY else "dynamodb"
+
+
+def _payments_of(settings: Settings) -> str:
+    return "stripe" if settings.profile is Profile.AWS else "simulated"
 
 
 def _s3_client(settings: Settings) -> Iterator[Any]:
@@ -136,7 +140,14 @@ class Container(containers.DeclarativeContainer):
     # --- gateways ------------------------------------------------------------------------
     s3 = providers.Resource(_s3_client, settings)
     videos = providers.Singleton(S3VideoStorage, s3.provider, settings.provided.video_bucket)
-    payments = providers.Singleton(clients.payment_gateway, settings)
+    payment_provider = providers.Callable(_payments_of, settings)
+    webhook_relay = providers.Singleton(stripe_local.WebhookRelay, settings.provided.public_url)
+    stripe_simulator = providers.Singleton(stripe_local.simulator, settings, webhook_relay, clock)
+    payments = providers.Selector(
+        payment_provider,
+        simulated=providers.Singleton(stripe_local.simulated_gateway, settings, stripe_simulator),
+        stripe=providers.Singleton(stripe_local.real_gateway, settings),
+    )
     events = providers.Singleton(InMemoryEventPublisher)
 
     # --- use cases -----------------------------------------------------------------------
@@ -182,9 +193,7 @@ class Container(containers.DeclarativeContainer):
             ApplyPaymentEvent, users, limits, subscriptions, clock
         ),
         export_account=providers.Singleton(ExportAccount, account),
-        erase_account=providers.Singleton(
-            EraseAccount, users, subscriptions, payments, account
-        ),
+        erase_account=providers.Singleton(EraseAccount, users, subscriptions, payments, account),
     )
 
 

@@ -12,9 +12,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
-from starlette.testclient import TestClient
 
+from adapters.stripe.in_process import InProcessHTTPClient
 from domain.tiers import Tier
+
+__all__ = ["InProcessHTTPClient"]
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "stripe"
 SECRET = "whsec_test_secret"
@@ -116,44 +118,6 @@ class FailingHTTPClient(RecordingHTTPClient):
         _usage: list[str] | None = None,
     ) -> tuple[str, int, Mapping[str, str]]:
         raise stripe.APIConnectionError("connection refused")  # type: ignore[no-untyped-call]
-
-
-class InProcessHTTPClient(stripe.HTTPClient):
-    """Sends StripeClient's requests to an ASGI app in this process (no network)."""
-
-    name = "in-process"
-
-    def __init__(self, client: TestClient) -> None:
-        super().__init__()
-        self._client = client
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        post_data: Any = None,
-        *,
-        _usage: list[str] | None = None,
-    ) -> tuple[str, int, Mapping[str, str]]:
-        response = self._client.request(
-            method.upper(), url, headers=dict(headers or {}), content=post_data
-        )
-        return response.text, response.status_code, dict(response.headers)
-
-    def request_stream(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        post_data: Any = None,
-        *,
-        _usage: list[str] | None = None,
-    ) -> tuple[Any, int, Mapping[str, str]]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        return None
 
 
 class MovableClock:
