@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.accept_disclaimer import AcceptDisclaimer
 from application.apply_payment_event import ApplyPaymentEvent
+from application.assessment_analytics import CountAssessments
 from application.ban_user import BanUser
 from application.cancel_subscription import CancelSubscription
 from application.complete_attempt import CompleteAttempt
@@ -25,6 +26,7 @@ from application.list_tests import ListTests
 from application.record_login import RecordLogin
 from application.register_user import RegisterUser
 from application.schedule_calendar import ScheduleCalendar
+from application.send_reminders import SendReminders
 from application.set_task_completion import SetTaskCompletion
 from application.start_attempt import StartAttempt
 from application.start_checkout import StartCheckout
@@ -64,3 +66,5 @@ class UseCases:
     apply_payment_event: ApplyPaymentEvent
     export_account: ExportAccount
     erase_account: EraseAccount
+    count_assessments: CountAssessments
+    send_reminders: SendReminders

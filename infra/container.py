@@ -29,6 +29,7 @@ from adapters.system.clock import SystemClock
 from adapters.system.ids import Uuid4Ids
 from application.accept_disclaimer import AcceptDisclaimer
 from application.apply_payment_event import ApplyPaymentEvent
+from application.assessment_analytics import CountAssessments
 from application.ban_user import BanUser
 from application.cancel_subscription import CancelSubscription
 from application.complete_attempt import CompleteAttempt
@@ -48,6 +49,7 @@ from application.list_tests import ListTests
 from application.record_login import RecordLogin
 from application.register_user import RegisterUser
 from application.schedule_calendar import ScheduleCalendar
+from application.send_reminders import SendReminders
 from application.set_task_completion import SetTaskCompletion
 from application.start_attempt import StartAttempt
 from application.start_checkout import StartCheckout
@@ -194,6 +196,8 @@ class Container(containers.DeclarativeContainer):
         ),
         export_account=providers.Singleton(ExportAccount, account),
         erase_account=providers.Singleton(EraseAccount, users, subscriptions, payments, account),
+        count_assessments=providers.Singleton(CountAssessments, assessments),
+        send_reminders=providers.Singleton(SendReminders, calendar, events),
     )
 
 

@@ -41,5 +41,8 @@ class CalendarRepository(Protocol):
     def users_with_open_tasks(
         self, task_date: date, *, limit: int, cursor: str | None
     ) -> tuple[Sequence[str], str | None]:
-        """Ids of users with an uncompleted task on `task_date` (date-index), page by page."""
+        """Ids of users with an uncompleted task on `task_date` (date-index), page by page.
+
+        A user with several open tasks may appear on more than one page; callers deduplicate.
+        """
         ...
