@@ -1,0 +1,1 @@
+"""EventBridge adapter: domain events onto a bus with PutEvents."""

@@ -1,0 +1,51 @@
+"""AWS Lambda entry point of the stream consumer: DynamoDB stream batches → EventBridge.
+
+The event source mappings (infra/template.py) enable `ReportBatchItemFailures`, so the answer
+`{"batchItemFailures": [{"itemIdentifier": <SequenceNumber>}]}` makes Lambda retry from that
+record on; an empty list means the whole batch is done. The publisher and its client are built
+on the first invocation and reused by the warm container, never at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from adapters.eventbridge.publisher import EventBridgePublisher
+from application.publish_stream_events import PublishStreamEvents, StreamBatch
+from infra.logs import configure_logging
+from infra.settings import Settings
+
+BatchResponse = dict[str, list[dict[str, str]]]
+
+
+def handler(event: Mapping[str, Any], context: object) -> BatchResponse:
+    """Lambda handler: publish the batch's events, report the record to resume from."""
+    use_case, table_prefix = _consumer()
+    return process(event, use_case, table_prefix)
+
+
+def process(
+    event: Mapping[str, Any], use_case: PublishStreamEvents, table_prefix: str
+) -> BatchResponse:
+    """Run the use case on a Lambda DynamoDB-stream event; the partial batch response."""
+    batch = StreamBatch(records=tuple(event.get("Records", ())), table_prefix=table_prefix)
+    failed = use_case.execute(batch)
+    return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
+
+
+@cache
+def _consumer() -> tuple[PublishStreamEvents, str]:
+    import boto3
+    from botocore.config import Config
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    client = boto3.client(
+        "events",
+        region_name=settings.aws_region,
+        config=Config(retries={"mode": "standard", "max_attempts": 5}),
+    )
+    publisher = EventBridgePublisher(client, settings.event_bus)
+    return PublishStreamEvents(publisher), settings.table_name("")

@@ -1,0 +1,397 @@
+"""The deployment template: generated from infra/tables.py, lint-clean, least-privilege, deployable.
+
+moto's CloudFormation creates the tables, roles, functions, bus and stream mappings (it skips the
+ApiGatewayV2 resources and drops SSE and PITR), so those are asserted on the template itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
+
+from adapters.dynamodb import keys
+from infra.tables import TABLES, Table, create_table_request, physical_name
+from infra.template import build_template, render, stream_mapping_id, table_id
+from tests.support.dynamodb_backend import embedded_server
+
+TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
+# moto warns that it skips the ApiGatewayV2 resources (the template's API is checked above).
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS..ApiGatewayV2")
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    """The committed template, parsed."""
+    loaded: dict[str, Any] = yaml.safe_load(TEMPLATE_FILE.read_text())
+    return loaded
+
+
+def resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def statements_of(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    (policy,) = template["Resources"][role]["Properties"]["Policies"]
+    statements: list[dict[str, Any]] = policy["PolicyDocument"]["Statement"]
+    return statements
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def granted(template: dict[str, Any], role: str, action_prefix: str) -> list[str]:
+    """The resources (as JSON text) a role may act on with actions starting `action_prefix`."""
+    return sorted(
+        json.dumps(resource, sort_keys=True)
+        for statement in statements_of(template, role)
+        if any(a.startswith(action_prefix) for a in as_list(statement["Action"]))
+        for resource in as_list(statement["Resource"])
+    )
+
+
+def table_and_index_arns(tables: list[Table], indexes: set[str] | None = None) -> list[str]:
+    arns: list[Any] = []
+    for table in tables:
+        arns.append({"Fn::GetAtt": [table_id(table), "Arn"]})
+        arns.extend(
+            {"Fn::Sub": f"${{{table_id(table)}.Arn}}/index/{index.name}"}
+            for index in table.indexes
+            if indexes is None or index.name in indexes
+        )
+    return sorted(json.dumps(arn, sort_keys=True) for arn in arns)
+
+
+# --- the file is generated -----------------------------------------------------------------
+
+
+def test_the_committed_template_is_the_generated_one() -> None:
+    assert TEMPLATE_FILE.read_text() == render(build_template()), (
+        "regenerate: python -m infra.template > infra/template.yaml"
+    )
+
+
+def test_cfn_lint_reports_nothing_not_even_informational_notes() -> None:
+    config = ManualArgs(regions=["us-east-1", "eu-west-1"], include_checks=["I"])
+
+    matches = lint_file(TEMPLATE_FILE, config=config)
+
+    assert [str(match) for match in matches] == []
+
+
+# --- tables and the key ----------------------------------------------------------------------
+
+
+def test_every_table_is_encrypted_with_the_stack_key_recoverable_protected_and_on_demand(
+    template: dict[str, Any],
+) -> None:
+    tables = resources_of(template, "AWS::DynamoDB::Table")
+
+    assert set(tables) == {table_id(t) for t in TABLES}
+    for table in tables.values():
+        properties = table["Properties"]
+        assert properties["SSESpecification"] == {
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": {"Ref": "TableKey"},
+        }
+        assert properties["PointInTimeRecoverySpecification"] == {
+            "PointInTimeRecoveryEnabled": True
+        }
+        assert properties["DeletionProtectionEnabled"] is True
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_every_table_but_migrations_streams_new_and_old_images(template: dict[str, Any]) -> None:
+    for table in TABLES:
+        properties = template["Resources"][table_id(table)]["Properties"]
+        if table.logical == keys.MIGRATIONS:
+            assert "StreamSpecification" not in properties
+        else:
+            assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_the_table_key_is_customer_managed_rotated_and_has_a_key_policy(
+    template: dict[str, Any],
+) -> None:
+    key = template["Resources"]["TableKey"]
+
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["Properties"]["KeyPolicy"]["Statement"]
+    assert key["DeletionPolicy"] == "Retain"
+
+
+# --- functions and their roles ---------------------------------------------------------------
+
+
+def test_three_python_functions_run_the_three_handlers_from_the_code_parameters(
+    template: dict[str, Any],
+) -> None:
+    functions = resources_of(template, "AWS::Lambda::Function")
+
+    handlers = {f["Properties"]["Handler"] for f in functions.values()}
+    assert handlers == {
+        "infra.lambda_http.handler",
+        "infra.lambda_webhook.handler",
+        "infra.lambda_stream.handler",
+    }
+    roles = {json.dumps(f["Properties"]["Role"]) for f in functions.values()}
+    assert len(roles) == 3
+    for function in functions.values():
+        properties = function["Properties"]
+        assert properties["Runtime"] == "python3.12"
+        assert properties["Code"] == {
+            "S3Bucket": {"Ref": "CodeBucket"},
+            "S3Key": {"Ref": "CodeKey"},
+        }
+        variables = properties["Environment"]["Variables"]
+        assert variables["FLOWLOGIC_PROFILE"] == "aws"
+        assert variables["FLOWLOGIC_STAGE"] == {"Ref": "Stage"}
+
+
+def test_stripe_settings_are_dynamic_references_never_literals(template: dict[str, Any]) -> None:
+    functions = resources_of(template, "AWS::Lambda::Function")
+    for name in ("HttpFunction", "WebhookFunction"):
+        variables = functions[name]["Properties"]["Environment"]["Variables"]
+        stripe = {k: v for k, v in variables.items() if k.startswith("STRIPE_")}
+        assert set(stripe) == {
+            "STRIPE_API_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "STRIPE_PRICE_BASIC",
+            "STRIPE_PRICE_PRO",
+            "STRIPE_PRICE_PROPLUS",
+        }
+        for key in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"):
+            assert stripe[key]["Fn::Sub"].startswith("{{resolve:secretsmanager:")
+        for key in ("STRIPE_PRICE_BASIC", "STRIPE_PRICE_PRO", "STRIPE_PRICE_PROPLUS"):
+            assert stripe[key]["Fn::Sub"].startswith("{{resolve:ssm:")
+    stream = functions["StreamFunction"]["Properties"]["Environment"]["Variables"]
+    assert not any(name.startswith("STRIPE_") for name in stream)
+
+
+def test_no_role_is_granted_a_wildcard_action_or_resource(template: dict[str, Any]) -> None:
+    for role in ("HttpRole", "WebhookRole", "StreamRole"):
+        for statement in statements_of(template, role):
+            assert all("*" not in action for action in as_list(statement["Action"])), role
+            assert "*" not in as_list(statement["Resource"]), role
+
+
+def test_the_http_function_reaches_the_seven_user_tables_and_their_indexes_only(
+    template: dict[str, Any],
+) -> None:
+    user_tables = [t for t in TABLES if t.logical in keys.USER_TABLES]
+
+    assert granted(template, "HttpRole", "dynamodb:") == table_and_index_arns(user_tables)
+    assert granted(template, "HttpRole", "kms:") == [
+        json.dumps({"Fn::GetAtt": ["TableKey", "Arn"]})
+    ]
+
+
+def test_the_webhook_reaches_users_subscriptions_limits_and_the_customer_index_only(
+    template: dict[str, Any],
+) -> None:
+    tables = [t for t in TABLES if t.logical in (keys.USERS, keys.SUBSCRIPTIONS, keys.USER_LIMITS)]
+
+    assert granted(template, "WebhookRole", "dynamodb:") == table_and_index_arns(
+        tables, {keys.STRIPE_CUSTOMER_INDEX}
+    )
+    actions = {
+        action
+        for statement in statements_of(template, "WebhookRole")
+        for action in as_list(statement["Action"])
+    }
+    assert "dynamodb:DeleteItem" not in actions
+    assert "dynamodb:Scan" not in actions
+
+
+def test_the_stream_consumer_reads_streams_puts_events_and_decrypts_only(
+    template: dict[str, Any],
+) -> None:
+    actions = {
+        action
+        for statement in statements_of(template, "StreamRole")
+        for action in as_list(statement["Action"])
+    }
+
+    assert actions == {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "events:PutEvents",
+        "kms:Decrypt",
+        "sqs:SendMessage",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
+    streams = sorted(
+        json.dumps({"Fn::GetAtt": [table_id(t), "StreamArn"]}, sort_keys=True)
+        for t in TABLES
+        if t.stream
+    )
+    assert granted(template, "StreamRole", "dynamodb:") == streams
+    assert granted(template, "StreamRole", "events:") == [
+        json.dumps({"Fn::GetAtt": ["EventBus", "Arn"]})
+    ]
+
+
+# --- streams and the HTTP API ----------------------------------------------------------------
+
+
+def test_each_table_stream_feeds_the_consumer_with_partial_failures_and_bounded_retries(
+    template: dict[str, Any],
+) -> None:
+    mappings = resources_of(template, "AWS::Lambda::EventSourceMapping")
+
+    assert set(mappings) == {stream_mapping_id(t) for t in TABLES if t.stream}
+    for table in (t for t in TABLES if t.stream):
+        properties = mappings[stream_mapping_id(table)]["Properties"]
+        assert properties["EventSourceArn"] == {"Fn::GetAtt": [table_id(table), "StreamArn"]}
+        assert properties["FunctionName"] == {"Ref": "StreamFunction"}
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert properties["BisectBatchOnFunctionError"] is True
+        assert 0 <= properties["MaximumRetryAttempts"] <= 10
+        assert properties["MaximumRecordAgeInSeconds"] > 0
+
+
+def test_user_worker_and_admin_routes_need_a_cognito_token_and_the_webhook_none(
+    template: dict[str, Any],
+) -> None:
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in resources_of(template, "AWS::ApiGatewayV2::Route").values()
+    }
+    authorizer = template["Resources"]["JwtAuthorizer"]["Properties"]
+
+    assert authorizer["AuthorizerType"] == "JWT"
+    assert authorizer["JwtConfiguration"] == {
+        "Issuer": {"Ref": "CognitoIssuer"},
+        "Audience": {"Ref": "CognitoAudience"},
+    }
+    for key in (
+        "ANY /v1/me",
+        "ANY /v1/me/{proxy+}",
+        "ANY /v1/worker/{proxy+}",
+        "ANY /v1/admin/{proxy+}",
+    ):
+        assert routes[key]["AuthorizationType"] == "JWT"
+        assert routes[key]["AuthorizerId"] == {"Ref": "JwtAuthorizer"}
+        assert routes[key]["Target"] == {"Fn::Sub": "integrations/${HttpIntegration}"}
+    webhook = routes["POST /v1/stripe/webhook"]
+    assert webhook["AuthorizationType"] == "NONE"
+    assert "AuthorizerId" not in webhook
+    assert webhook["Target"] == {"Fn::Sub": "integrations/${WebhookIntegration}"}
+
+
+# --- deployed into moto ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> str:
+    """The test process's one moto server (tests/support/dynamodb_backend.py); it serves every
+    service, not only DynamoDB."""
+    return embedded_server().start()
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_url: str) -> tuple[str, dict[str, Any]]:
+    """The committed template deployed as a stack of a fresh stage; its stage and options."""
+    options: dict[str, Any] = {
+        "endpoint_url": moto_url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    stage = "tpl" + uuid.uuid4().hex[:8]
+    s3 = boto3.client("s3", **options)
+    s3.create_bucket(Bucket=f"code-{stage}")
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("infra/__init__.py", "")
+    s3.put_object(Bucket=f"code-{stage}", Key="flowlogic.zip", Body=package.getvalue())
+    parameters = {
+        "Stage": stage,
+        "CodeBucket": f"code-{stage}",
+        "CodeKey": "flowlogic.zip",
+        "VideoBucket": f"videos-{stage}",
+        "CognitoIssuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+        "CognitoAudience": "client-a,client-b",
+    }
+    cloudformation = boto3.client("cloudformation", **options)
+    cloudformation.create_stack(
+        StackName=f"flowlogic-{stage}",
+        TemplateBody=TEMPLATE_FILE.read_text(),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    stack = cloudformation.describe_stacks(StackName=f"flowlogic-{stage}")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    return stage, options
+
+
+@pytest.mark.parametrize("table", TABLES, ids=[t.logical for t in TABLES])
+def test_the_deployed_table_has_the_keys_indexes_and_stream_the_adapters_expect(
+    deployed: tuple[str, dict[str, Any]], table: Table
+) -> None:
+    stage, options = deployed
+    name = physical_name(stage, table.logical)
+    expected = create_table_request(table, name)
+
+    found = boto3.client("dynamodb", **options).describe_table(TableName=name)["Table"]
+
+    assert found["KeySchema"] == expected["KeySchema"]
+    assert sorted(found["AttributeDefinitions"], key=str) == sorted(
+        expected["AttributeDefinitions"], key=str
+    )
+    indexes = {
+        index["IndexName"]: (index["KeySchema"], index["Projection"])
+        for index in found.get("GlobalSecondaryIndexes", [])
+    }
+    assert indexes == {
+        index["IndexName"]: (index["KeySchema"], index["Projection"])
+        for index in expected.get("GlobalSecondaryIndexes", [])
+    }
+    stream = found.get("StreamSpecification", {"StreamEnabled": False})
+    if table.stream:
+        assert stream == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    else:
+        assert stream.get("StreamEnabled") is False
+    assert found["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert found["DeletionProtectionEnabled"] is True
+
+
+def test_the_deployed_stream_mappings_connect_every_stream_to_the_consumer(
+    deployed: tuple[str, dict[str, Any]],
+) -> None:
+    stage, options = deployed
+    dynamodb = boto3.client("dynamodb", **options)
+    lambdas = boto3.client("lambda", **options)
+
+    mappings = lambdas.list_event_source_mappings(FunctionName=f"flowlogic-{stage}-stream")
+    sources = {m["EventSourceArn"] for m in mappings["EventSourceMappings"]}
+
+    streams = {
+        dynamodb.describe_table(TableName=physical_name(stage, t.logical))["Table"][
+            "LatestStreamArn"
+        ]
+        for t in TABLES
+        if t.stream
+    }
+    assert sources == streams
+    for mapping in mappings["EventSourceMappings"]:
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    stream_function = lambdas.get_function(FunctionName=f"flowlogic-{stage}-stream")
+    configuration = stream_function["Configuration"]
+    assert configuration["Handler"] == "infra.lambda_stream.handler"
+    assert configuration["Environment"]["Variables"]["FLOWLOGIC_EVENT_BUS"] == f"flowlogic-{stage}"
