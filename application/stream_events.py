@@ -14,7 +14,8 @@ What becomes an event (docs/decisions/100-domain-events-from-streams.md):
 Everything else (other tables, REMOVE, unrelated attributes) yields nothing.
 
 A detail never carries an email; it names the user by `user_id` (consumers act on it) and by
-`domain.user.mask` (to join with log lines), decision 101. Event ids are derived from the record, so a redelivery repeats them (102).
+`domain.user.mask` (to join with log lines), decision 101. Event ids are derived from the
+record, so a redelivery repeats them (102).
 """
 
 from __future__ import annotations
@@ -154,8 +155,7 @@ def _users(change: Change) -> list[tuple[str, Detail]]:
     if change.kind == "INSERT":
         registered: Detail = {
             "user_id": user_id,
-            "user_id": user_id,
-        "user": mask(user_id),
+            "user": mask(user_id),
             "tier": tier,
             "occurred_at": _when(change, "created_at"),
         }
