@@ -75,6 +75,9 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     root.setLevel(level.upper())
     # moto's embedded server logs every request through werkzeug, with paths and bodies.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # HTTP client libraries log full request URLs (subscription ids, simulator paths) at INFO.
+    for noisy in ("httpx", "httpx2", "stripe", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager
