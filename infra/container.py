@@ -13,6 +13,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.eventbridge.publisher import EventBridgePublisher
 from adapters.memory.account import InMemoryAccountStore
 from adapters.memory.assessments import InMemoryAssessmentRepository
 from adapters.memory.calendar import InMemoryCalendarRepository
@@ -66,8 +67,8 @@ def _storage_of(settings: Settings) -> str:
     return "memory" if settings.profile is Profile.MEMORY else "dynamodb"
 
 
-def _payments_of(settings: Settings) -> str:
-    return "stripe" if settings.profile is Profile.AWS else "simulated"
+def _profile_of(settings: Settings) -> str:
+    return settings.profile.value
 
 
 def _s3_client(settings: Settings) -> Iterator[Any]:
@@ -79,6 +80,7 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Dependency(instance_of=Settings)
     storage = providers.Callable(_storage_of, settings)
+    profile = providers.Callable(_profile_of, settings)
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid4Ids)
@@ -142,15 +144,28 @@ class Container(containers.DeclarativeContainer):
     # --- gateways ------------------------------------------------------------------------
     s3 = providers.Resource(_s3_client, settings)
     videos = providers.Singleton(S3VideoStorage, s3.provider, settings.provided.video_bucket)
-    payment_provider = providers.Callable(_payments_of, settings)
     webhook_relay = providers.Singleton(stripe_local.WebhookRelay, settings.provided.public_url)
     stripe_simulator = providers.Singleton(stripe_local.simulator, settings, webhook_relay, clock)
-    payments = providers.Selector(
-        payment_provider,
-        simulated=providers.Singleton(stripe_local.simulated_gateway, settings, stripe_simulator),
-        stripe=providers.Singleton(stripe_local.real_gateway, settings),
+    simulated_payments = providers.Singleton(
+        stripe_local.simulated_gateway, settings, stripe_simulator
     )
-    events = providers.Singleton(InMemoryEventPublisher)
+    payments = providers.Selector(
+        profile,
+        memory=simulated_payments,
+        local=simulated_payments,
+        aws=providers.Singleton(stripe_local.real_gateway, settings),
+    )
+    in_process_events = providers.Singleton(InMemoryEventPublisher)
+    events = providers.Selector(
+        profile,  # off AWS there is no bus: events stay in process
+        memory=in_process_events,
+        local=in_process_events,
+        aws=providers.Singleton(
+            EventBridgePublisher,
+            providers.Singleton(clients.events_client, settings),
+            settings.provided.event_bus,
+        ),
+    )
 
     # --- use cases -----------------------------------------------------------------------
     use_cases = providers.Singleton(

@@ -84,7 +84,10 @@ def task_sort_key(task_date: date, task_id: str) -> str:
 
 
 def task_key(user_id: str, task_date: date, task_id: str) -> dict[str, dict[str, str]]:
-    return {"user_id": {"S": user_id}, "task_date_task_id": {"S": task_sort_key(task_date, task_id)}}
+    return {
+        "user_id": {"S": user_id},
+        "task_date_task_id": {"S": task_sort_key(task_date, task_id)},
+    }
 
 
 def date_shard_value(task_date: date, shard: int) -> str:

@@ -8,6 +8,7 @@ verification code. Add a profile to PROFILES to run every end-to-end test on it 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +21,9 @@ from infra.container import Container, create_container
 from infra.openapi import http_app
 from infra.settings import Settings
 from infra.tokens import mint_token
+from tests.support.dynamodb_backend import embedded_server
 
-PROFILES = ("memory",)
+PROFILES = ("memory", "local")
 SECRET = "e2e-secret-long-enough-for-hs256-and-for-the-hs512-test-token-too"
 WEBHOOK_SECRET = "whsec_e2e_secret"
 BASE_URL = "http://testserver"
@@ -45,14 +47,20 @@ class Service:
 
 
 def settings_for(profile: str) -> Settings:
-    """Settings of a profile with the test secrets."""
-    return Settings.model_validate(
-        {
-            "FLOWLOGIC_PROFILE": profile,
-            "FLOWLOGIC_JWT_SECRET": SECRET,
-            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        }
-    )
+    """Settings of a profile with the test secrets.
+
+    `local` runs the real DynamoDB adapters against the suite's one embedded server, under a
+    fresh stage (its own eight tables, created by the profile on first use).
+    """
+    values = {
+        "FLOWLOGIC_PROFILE": profile,
+        "FLOWLOGIC_JWT_SECRET": SECRET,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+    if profile == "local":
+        values["AWS_ENDPOINT_URL_DYNAMODB"] = embedded_server().start()
+        values["FLOWLOGIC_STAGE"] = f"e2e-{uuid.uuid4().hex[:12]}"
+    return Settings.model_validate(values)
 
 
 @contextlib.contextmanager

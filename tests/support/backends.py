@@ -22,6 +22,7 @@ from adapters.memory.plans import InMemoryPlanRepository
 from adapters.memory.progress import InMemoryProgressRepository
 from adapters.memory.subscriptions import InMemorySubscriptionRepository
 from adapters.memory.users import InMemoryUserRepository
+from tests.support.dynamodb_backend import dynamodb_backend
 from tests.support.stores import Stores
 
 Backend = Callable[[], AbstractContextManager[Stores]]
@@ -48,4 +49,4 @@ def memory_backend() -> AbstractContextManager[Stores]:
     return contextlib.nullcontext(memory_stores())
 
 
-BACKENDS: dict[str, Backend] = {"memory": memory_backend}
+BACKENDS: dict[str, Backend] = {"memory": memory_backend, "dynamodb": dynamodb_backend}

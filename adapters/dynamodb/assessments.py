@@ -1,0 +1,243 @@
+"""The assessments table on DynamoDB: attempts written with their quota; cross-user views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from adapters.dynamodb import cursors, keys
+from adapters.dynamodb.atomic import Condition, Write, absent, put, write_atomically
+from adapters.dynamodb.attributes import Item, get_s, n, s
+from adapters.dynamodb.base import DynamoDBRepository
+from adapters.dynamodb.calls import get_item, query_all
+from adapters.dynamodb.fanout import Listing, Position, read_page
+from adapters.dynamodb.mappers.assessments import assessment_from_item, assessment_to_item
+from domain.assessment import Assessment, AssessmentStatus
+from domain.errors import ConcurrentModification, DomainError, InvalidTransition, NotFound
+from domain.limits import UserLimits
+from domain.progress import Progress
+from domain.time import iso
+from ports.pagination import Page
+
+_CROSS_USER_CURSOR: dict[str, type] = {"created_at": str, "user_id": str, "assessment_id": str}
+
+
+def _by_time(item: Item) -> Position:
+    return (get_s(item, "created_at"), get_s(item, "user_id"), get_s(item, "assessment_id"))
+
+
+def _one_attempt(item: Item) -> str:
+    return f"{get_s(item, 'user_id')}#{get_s(item, 'assessment_id')}"
+
+
+_CROSS_USER = Listing(index_sort="created_at", position=_by_time, unit=_one_attempt)
+
+
+class DynamoDBAssessmentRepository(DynamoDBRepository):
+    """A user's attempts, and the cross-user month and test-type views (sharded indexes, 050)."""
+
+    def start(self, assessment: Assessment, limits: UserLimits) -> UserLimits:
+        """Put the attempt (new id) and the moved limits (revision-guarded) in one transaction."""
+        if limits.user_id != assessment.user_id:
+            raise ValueError("the limits row belongs to another user")
+        limits_write, stored = self._limits_write(limits)
+        attempt = put(
+            self._table(keys.ASSESSMENTS),
+            keys.assessment_key(assessment.user_id, assessment.assessment_id),
+            assessment_to_item(assessment, self._shards),
+            absent("assessment_id"),
+            _id_taken,
+        )
+        write_atomically(self._client, [attempt, limits_write])
+        return stored
+
+    def finish(
+        self,
+        assessment: Assessment,
+        refund: UserLimits | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        """Put the terminal attempt only while the stored one is `processing`, with the refund
+        and the progress item (both revision-guarded) in the same transaction."""
+        if not assessment.status.is_terminal:
+            raise ValueError("finish stores a terminal assessment")
+        still_processing = Condition(
+            "#status = :processing",
+            {"#status": "status"},
+            {":processing": s(AssessmentStatus.PROCESSING.value)},
+        )
+        writes: list[Write] = [
+            put(
+                self._table(keys.ASSESSMENTS),
+                keys.assessment_key(assessment.user_id, assessment.assessment_id),
+                assessment_to_item(assessment, self._shards),
+                still_processing,
+                lambda old: _not_processing(old, assessment.status),
+            )
+        ]
+        if refund is not None:
+            writes.append(self._limits_write(refund)[0])
+        if progress is not None:
+            writes.append(self._progress_write(progress))
+        write_atomically(self._client, writes)
+
+    def get(self, user_id: str, assessment_id: str) -> Assessment | None:
+        """One attempt of the user, read consistently, or None."""
+        item = get_item(
+            self._client,
+            self._table(keys.ASSESSMENTS),
+            keys.assessment_key(user_id, assessment_id),
+        )
+        return assessment_from_item(item) if item is not None else None
+
+    def list_for_user(
+        self, user_id: str, *, test_id: int | None, limit: int, cursor: str | None
+    ) -> Page[Assessment]:
+        """The user's attempts newest first (ties: id descending), page by page.
+
+        The table's sort key is the attempt id, not its time, so the user's partition is read
+        and ordered here (decision 067).
+        """
+        cursors.require_limit(limit)
+        after: tuple[str, str] | None = None
+        if cursor is not None:
+            position = cursors.decode(
+                cursor, {"user_id": str, "created_at": str, "assessment_id": str}
+            )
+            cursors.require_same(position, "user_id", user_id)
+            after = (position["created_at"], position["assessment_id"])
+        mine = self._of_user(user_id, test_id=test_id)
+        ordered = sorted(mine, key=_newest_first, reverse=True)
+        if after is not None:
+            ordered = [a for a in ordered if _newest_first(a) < after]
+        page = ordered[:limit]
+        next_cursor = None
+        if len(ordered) > limit:
+            last = page[-1]
+            next_cursor = cursors.encode(
+                {
+                    "user_id": user_id,
+                    "created_at": iso(last.created_at),
+                    "assessment_id": last.assessment_id,
+                }
+            )
+        return Page(page, next_cursor)
+
+    def completed_since(self, user_id: str, since: datetime) -> Sequence[Assessment]:
+        """Every `completed` attempt of the user created at or after `since`, newest first."""
+        found = self._of_user(
+            user_id,
+            extra=Condition(
+                "#status = :completed AND #created >= :since",
+                {"#status": "status", "#created": "created_at"},
+                {":completed": s(AssessmentStatus.COMPLETED.value), ":since": s(iso(since))},
+            ),
+        )
+        return sorted(found, key=_newest_first, reverse=True)
+
+    def of_month(self, month_key: str, *, limit: int, cursor: str | None) -> Page[Assessment]:
+        """All users' attempts of a month, oldest first (then user, id): month-index per shard."""
+        cursors.require_limit(limit)
+        after = None
+        if cursor is not None:
+            position = cursors.decode(cursor, _CROSS_USER_CURSOR | {"month_key": str})
+            cursors.require_same(position, "month_key", month_key)
+            after = (position["created_at"], position["user_id"], position["assessment_id"])
+        requests = [
+            self._index_request(
+                keys.MONTH_INDEX,
+                keys.MONTH_SHARD,
+                keys.month_shard_value(month_key, shard),
+                since=after[0] if after else None,
+            )
+            for shard in range(self._shards)
+        ]
+        merged = read_page(self._client, requests, _CROSS_USER, after, limit)
+        next_cursor = None
+        if merged.last is not None:
+            next_cursor = cursors.encode({"month_key": month_key, **_position(merged.last)})
+        return Page([assessment_from_item(i) for i in merged.items], next_cursor)
+
+    def of_test(
+        self, test_id: int, *, since: datetime, limit: int, cursor: str | None
+    ) -> Page[Assessment]:
+        """All users' attempts of a test since `since`, oldest first: test-type-index per shard."""
+        cursors.require_limit(limit)
+        after = None
+        start = iso(since)
+        if cursor is not None:
+            position = cursors.decode(cursor, _CROSS_USER_CURSOR | {"test_id": int})
+            cursors.require_same(position, "test_id", test_id)
+            after = (position["created_at"], position["user_id"], position["assessment_id"])
+            start = max(start, after[0])
+        requests = [
+            self._index_request(
+                keys.TEST_TYPE_INDEX,
+                keys.TEST_SHARD,
+                keys.test_shard_value(test_id, shard),
+                since=start,
+            )
+            for shard in range(self._shards)
+        ]
+        merged = read_page(self._client, requests, _CROSS_USER, after, limit)
+        next_cursor = None
+        if merged.last is not None:
+            next_cursor = cursors.encode({"test_id": test_id, **_position(merged.last)})
+        return Page([assessment_from_item(i) for i in merged.items], next_cursor)
+
+    def _of_user(
+        self, user_id: str, *, test_id: int | None = None, extra: Condition | None = None
+    ) -> list[Assessment]:
+        request: dict[str, Any] = {
+            "TableName": self._table(keys.ASSESSMENTS),
+            "KeyConditionExpression": "#user = :user",
+            "ExpressionAttributeNames": {"#user": "user_id"},
+            "ExpressionAttributeValues": {":user": s(user_id)},
+        }
+        condition = extra
+        if test_id is not None:
+            by_test = Condition("#test = :test", {"#test": "test_id"}, {":test": n(test_id)})
+            condition = by_test if condition is None else condition & by_test
+        if condition is not None:
+            request["FilterExpression"] = condition.expression
+            request["ExpressionAttributeNames"].update(condition.names)
+            request["ExpressionAttributeValues"].update(condition.values)
+        return [assessment_from_item(item) for item in query_all(self._client, request)]
+
+    def _index_request(
+        self, index: str, shard_attribute: str, shard_value: str, *, since: str | None
+    ) -> dict[str, Any]:
+        expression = "#shard = :shard"
+        names = {"#shard": shard_attribute}
+        values = {":shard": s(shard_value)}
+        if since is not None:
+            expression += " AND #created >= :since"
+            names["#created"] = "created_at"
+            values[":since"] = s(since)
+        return {
+            "TableName": self._table(keys.ASSESSMENTS),
+            "IndexName": index,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+
+def _newest_first(assessment: Assessment) -> tuple[str, str]:
+    return (iso(assessment.created_at), assessment.assessment_id)
+
+
+def _position(item: Item) -> dict[str, str | int]:
+    created_at, user_id, assessment_id = _by_time(item)
+    return {"created_at": created_at, "user_id": user_id, "assessment_id": assessment_id}
+
+
+def _id_taken(_old: Item | None) -> DomainError:
+    return ConcurrentModification("an attempt with this id exists already")
+
+
+def _not_processing(old: Item | None, target: AssessmentStatus) -> DomainError:
+    if old is None:
+        return NotFound("no such assessment")
+    return InvalidTransition(f"assessment is {get_s(old, 'status')}; it cannot become {target}")

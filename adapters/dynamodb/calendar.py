@@ -1,0 +1,296 @@
+"""The calendar-tasks table on DynamoDB, written together with the progress of the dates it touches.
+
+Tasks of whole dates are packed into transactions of at most 100 items, dates in order; a task
+that exists already (add) or was completed meanwhile (remove) is dropped from the transaction
+and the rest sent again (docs/decisions/069-atomic-writes-and-retries.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+from adapters.dynamodb import cursors, keys
+from adapters.dynamodb.atomic import (
+    MAX_TRANSACTION_BYTES,
+    MAX_TRANSACTION_ITEMS,
+    Condition,
+    Write,
+    absent,
+    delete,
+    exists,
+    put,
+    set_or_remove,
+    update,
+    write_atomically,
+)
+from adapters.dynamodb.attributes import Item, b, d, get_s, opt_t, s
+from adapters.dynamodb.base import DynamoDBRepository
+from adapters.dynamodb.calls import get_item, query_all
+from adapters.dynamodb.fanout import MAX_PARALLEL_QUERIES, Listing, Position, read_page
+from adapters.dynamodb.mappers.calendar_tasks import (
+    SORT_KEY,
+    date_shard,
+    task_from_item,
+    task_key,
+    task_to_item,
+)
+from domain.calendar import CalendarTask
+from domain.errors import DomainError, NotFound
+from domain.progress import Progress
+
+_Day = tuple[date, str]  # (date, user id): dates in order, as the in-memory adapter writes them
+
+
+def _open_task_position(item: Item) -> Position:
+    return (get_s(item, "created_at"), get_s(item, "user_id"), get_s(item, SORT_KEY))
+
+
+def _owner(item: Item) -> str:
+    return get_s(item, "user_id")
+
+
+_OPEN_TASKS = Listing(index_sort="created_at", position=_open_task_position, unit=_owner)
+
+# Still open: a task missing already is fine to "delete", a completed one is kept.
+_STILL_OPEN = Condition(
+    "attribute_not_exists(#sk) OR #completed = :false",
+    {"#sk": SORT_KEY, "#completed": "completed"},
+    {":false": b(False)},
+)
+
+
+class DynamoDBCalendarRepository(DynamoDBRepository):
+    """A user's daily tasks, by date and by date range, and the cross-user date view."""
+
+    def get(self, user_id: str, task_date: date, task_id: str) -> CalendarTask | None:
+        """One task, read consistently, or None."""
+        item = get_item(
+            self._client,
+            self._table(keys.CALENDAR_TASKS),
+            keys.task_key(user_id, task_date, task_id),
+        )
+        return task_from_item(item) if item is not None else None
+
+    def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
+        """The user's tasks dated first..last inclusive, by date then task id (sort key order)."""
+        if last < first:
+            return []
+        request = self._range(user_id, first, last)
+        return [task_from_item(item) for item in query_all(self._client, request)]
+
+    def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+        """Create the tasks that do not exist yet and write their dates' progress (guarded).
+
+        One range Query per user finds the existing tasks; each date's new tasks and progress
+        go into one transaction (several dates per transaction, up to 100 items).
+        """
+        existing = self._existing_keys(tasks)
+        table = self._table(keys.CALENDAR_TASKS)
+        new_tasks = [task for task in tasks if (task.user_id, task.sort_key) not in existing]
+
+        def creates(task: CalendarTask) -> Write:
+            # Skipped if another writer created it meanwhile: the same task, by its derived id.
+            return put(
+                table,
+                task_key(task),
+                task_to_item(task, self._shards),
+                absent(SORT_KEY),
+                skip_when_condition_fails=True,
+            )
+
+        self._write_by_day(new_tasks, progress, creates)
+
+    def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+        """Delete the tasks still uncompleted and write their dates' progress (guarded)."""
+        table = self._table(keys.CALENDAR_TASKS)
+
+        def deletes(task: CalendarTask) -> Write:
+            return delete(table, task_key(task), _STILL_OPEN, skip_when_condition_fails=True)
+
+        self._write_by_day(tasks, progress, deletes)
+
+    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> None:
+        """Update the task's completion (and its date-index key) and the progress items it
+        changes in one transaction; NotFound if the task is gone."""
+        expression, names, values = set_or_remove(
+            {
+                "completed": b(task.completed),
+                "completed_at": opt_t(task.completed_at),
+                keys.DATE_SHARD: None if task.completed else date_shard(task, self._shards),
+            }
+        )
+        change = update(
+            self._table(keys.CALENDAR_TASKS),
+            task_key(task),
+            expression,
+            names,
+            values,
+            exists(SORT_KEY),
+            _no_such_task,
+        )
+        write_atomically(self._client, [change, *(self._progress_write(p) for p in progress)])
+
+    def users_with_open_tasks(
+        self, task_date: date, *, limit: int, cursor: str | None
+    ) -> tuple[Sequence[str], str | None]:
+        """Ids of users with an uncompleted task on `task_date`, each once across the pages.
+
+        Reads date-index on every shard in parallel, in the order the tasks were created; a user
+        is listed on the page holding their first open task, and a page ends only where a
+        user not yet listed follows, so no page is empty (decision 068).
+        """
+        cursors.require_limit(limit)
+        day = task_date.isoformat()
+        after: Position | None = None
+        if cursor is not None:
+            position = cursors.decode(
+                cursor, {"task_date": str, "created_at": str, "user_id": str, SORT_KEY: str}
+            )
+            cursors.require_same(position, "task_date", day)
+            after = (position["created_at"], position["user_id"], position[SORT_KEY])
+        listed: list[str] = []
+        last_handed: Item | None = None
+        read_from = after
+        while True:
+            requests = [self._open_on(task_date, shard, read_from) for shard in range(self._shards)]
+            merged = read_page(self._client, requests, _OPEN_TASKS, read_from, limit + 1)
+            new = [u for u in dict.fromkeys(_owner(i) for i in merged.items) if u not in listed]
+            repeated = self._listed_before(task_date, new, after) if after else set()
+            for item in merged.items:
+                owner = _owner(item)
+                if owner not in repeated and owner not in listed:
+                    if len(listed) == limit:
+                        # Another user follows: the page ends at the last item handed out.
+                        assert last_handed is not None
+                        return listed, self._open_cursor(day, last_handed)
+                    listed.append(owner)
+                last_handed = item
+            if merged.last is None:
+                return listed, None
+            read_from = _open_task_position(merged.last)
+
+    def _open_cursor(self, day: str, item: Item) -> str:
+        created_at, user_id, sort_key = _open_task_position(item)
+        return cursors.encode(
+            {"task_date": day, "created_at": created_at, "user_id": user_id, SORT_KEY: sort_key}
+        )
+
+    def _listed_before(self, task_date: date, users: Sequence[str], after: Position) -> set[str]:
+        """The users with an open task on the date that sorts at or before `after`.
+
+        Such a user was listed on an earlier page already (their tasks of one date come from
+        several scheduling calls). One small Query of the user's date, in parallel.
+        """
+
+        def earlier(user_id: str) -> bool:
+            request = {
+                "TableName": self._table(keys.CALENDAR_TASKS),
+                "KeyConditionExpression": "#user = :user AND begins_with(#sk, :day)",
+                "FilterExpression": "attribute_exists(#shard)",
+                "ProjectionExpression": "#user, #sk, #created",
+                "ExpressionAttributeNames": {
+                    "#user": "user_id",
+                    "#sk": SORT_KEY,
+                    "#shard": keys.DATE_SHARD,
+                    "#created": "created_at",
+                },
+                "ExpressionAttributeValues": {
+                    ":user": s(user_id),
+                    ":day": s(f"{task_date.isoformat()}#"),
+                },
+            }
+            items = query_all(self._client, request)
+            return any(_open_task_position(item) <= after for item in items)
+
+        if not users:
+            return set()
+        with ThreadPoolExecutor(max_workers=min(len(users), MAX_PARALLEL_QUERIES)) as pool:
+            flags = list(pool.map(earlier, users))
+        return {user for user, flag in zip(users, flags, strict=True) if flag}
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _write_by_day(
+        self,
+        tasks: Iterable[CalendarTask],
+        progress: Iterable[Progress],
+        task_write: Callable[[CalendarTask], Write],
+    ) -> None:
+        days: dict[_Day, list[Write]] = defaultdict(list)
+        for item in progress:
+            days[(item.date, item.user_id)].append(self._progress_write(item))
+        for task in tasks:
+            days[(task.task_date, task.user_id)].append(task_write(task))
+        for transaction in _packed([days[day] for day in sorted(days)]):
+            write_atomically(self._client, transaction)
+
+    def _existing_keys(self, tasks: Sequence[CalendarTask]) -> set[tuple[str, str]]:
+        dates_of: dict[str, list[date]] = defaultdict(list)
+        for task in tasks:
+            dates_of[task.user_id].append(task.task_date)
+        found: set[tuple[str, str]] = set()
+        for user_id, dates in dates_of.items():
+            request = self._range(user_id, min(dates), max(dates))
+            request["ProjectionExpression"] = "#sk"
+            request["ExpressionAttributeNames"]["#sk"] = SORT_KEY
+            found.update(
+                (user_id, get_s(item, SORT_KEY)) for item in query_all(self._client, request)
+            )
+        return found
+
+    def _range(self, user_id: str, first: date, last: date) -> dict[str, Any]:
+        # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.
+        return {
+            "TableName": self._table(keys.CALENDAR_TASKS),
+            "KeyConditionExpression": "#user = :user AND #key BETWEEN :first AND :last",
+            "ExpressionAttributeNames": {"#user": "user_id", "#key": SORT_KEY},
+            "ExpressionAttributeValues": {
+                ":user": s(user_id),
+                ":first": d(first),
+                ":last": s(f"{last.isoformat()}$"),
+            },
+            "ConsistentRead": True,
+        }
+
+    def _open_on(self, task_date: date, shard: int, after: Position | None) -> dict[str, Any]:
+        expression = "#shard = :shard"
+        names = {"#shard": keys.DATE_SHARD}
+        values = {":shard": s(keys.date_shard_value(task_date, shard))}
+        if after is not None:
+            expression += " AND #created >= :after"
+            names["#created"] = "created_at"
+            values[":after"] = s(after[0])
+        return {
+            "TableName": self._table(keys.CALENDAR_TASKS),
+            "IndexName": keys.DATE_INDEX,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+
+def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:
+    """Whole dates in order, packed into transactions of at most 100 items and 4 MB."""
+    transactions: list[list[Write]] = []
+    current: list[Write] = []
+    size = 0
+    for writes in days:
+        day_size = sum(w.size() for w in writes)
+        too_many = len(current) + len(writes) > MAX_TRANSACTION_ITEMS
+        too_big = size + day_size > MAX_TRANSACTION_BYTES
+        if current and (too_many or too_big):
+            transactions.append(current)
+            current, size = [], 0
+        current = current + writes
+        size += day_size
+    if current:
+        transactions.append(current)
+    return transactions
+
+
+def _no_such_task(_old: Item | None) -> DomainError:
+    return NotFound("no such task")

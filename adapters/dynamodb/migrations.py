@@ -1,0 +1,69 @@
+"""The migrations table on DynamoDB: conditional claims so no two runners apply one twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.dynamodb import keys
+from adapters.dynamodb.atomic import absent, delete, put, write_atomically
+from adapters.dynamodb.attributes import Item
+from adapters.dynamodb.base import DynamoDBRepository
+from adapters.dynamodb.calls import storage_errors
+from adapters.dynamodb.mappers.migrations import migration_from_item, migration_to_item
+from domain.errors import ConcurrentModification, DomainError
+from ports.migrations import AppliedMigration
+
+
+class _AlreadyClaimed(ConcurrentModification):
+    """Another runner recorded the migration first."""
+
+
+class DynamoDBMigrationLedger(DynamoDBRepository):
+    """Records migrations so that no two runners ever apply one twice."""
+
+    def applied(self) -> Sequence[AppliedMigration]:
+        """Every recorded migration, by version.
+
+        The one Scan of the adapter: the table is keyed by version alone, holds a few dozen
+        items, and only the migration runner reads it, never a request (decision 067).
+        """
+        items: list[Item] = []
+        request: dict[str, Any] = {
+            "TableName": self._table(keys.MIGRATIONS),
+            "ConsistentRead": True,
+        }
+        while True:
+            with storage_errors():
+                response = self._client.scan(**request)
+            items.extend(response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                break
+            request["ExclusiveStartKey"] = last
+        return sorted((migration_from_item(i) for i in items), key=lambda m: m.version)
+
+    def claim(self, record: AppliedMigration) -> bool:
+        """Record the migration unless a runner has (conditional put); False when one had."""
+        write = put(
+            self._table(keys.MIGRATIONS),
+            keys.migration_key(record.version),
+            migration_to_item(record),
+            absent("version"),
+            _claimed,
+        )
+        try:
+            write_atomically(self._client, [write])
+        except _AlreadyClaimed:
+            return False
+        return True
+
+    def release(self, version: str) -> None:
+        """Forget a claim whose apply step failed, so that a later run retries it."""
+        write_atomically(
+            self._client, [delete(self._table(keys.MIGRATIONS), keys.migration_key(version))]
+        )
+
+
+def _claimed(_old: Item | None) -> DomainError:
+    return _AlreadyClaimed("the migration is recorded already")

@@ -1,0 +1,97 @@
+"""The subscriptions table on DynamoDB, with the tier and limits written in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.dynamodb import keys
+from adapters.dynamodb.atomic import Condition, Write, absent, put, write_atomically
+from adapters.dynamodb.attributes import Item, s
+from adapters.dynamodb.base import DynamoDBRepository
+from adapters.dynamodb.calls import get_item, query_all
+from adapters.dynamodb.mappers.subscriptions import subscription_from_item, subscription_to_item
+from adapters.dynamodb.users import tier_write
+from domain.errors import ConcurrentModification, DomainError
+from domain.limits import UserLimits
+from domain.subscription import Subscription
+from domain.user import User
+
+
+class DynamoDBSubscriptionRepository(DynamoDBRepository):
+    """A user's subscriptions, and lookups by Stripe customer (stripe-customer-index)."""
+
+    def list_for_user(self, user_id: str) -> Sequence[Subscription]:
+        """Every subscription of the user, read consistently, by subscription id."""
+        request: dict[str, Any] = {
+            "TableName": self._table(keys.SUBSCRIPTIONS),
+            "KeyConditionExpression": "#user = :user",
+            "ExpressionAttributeNames": {"#user": "user_id"},
+            "ExpressionAttributeValues": {":user": s(user_id)},
+            "ConsistentRead": True,
+        }
+        return [subscription_from_item(item) for item in query_all(self._client, request)]
+
+    def get(self, user_id: str, subscription_id: str) -> Subscription | None:
+        """One subscription, read consistently, or None."""
+        item = get_item(
+            self._client,
+            self._table(keys.SUBSCRIPTIONS),
+            keys.subscription_key(user_id, subscription_id),
+        )
+        return subscription_from_item(item) if item is not None else None
+
+    def by_customer(self, stripe_customer_id: str) -> Sequence[Subscription]:
+        """Subscriptions of a Stripe customer, by user then subscription id (GSI, eventual)."""
+        request: dict[str, Any] = {
+            "TableName": self._table(keys.SUBSCRIPTIONS),
+            "IndexName": keys.STRIPE_CUSTOMER_INDEX,
+            "KeyConditionExpression": "#customer = :customer",
+            "ExpressionAttributeNames": {"#customer": "stripe_customer_id"},
+            "ExpressionAttributeValues": {":customer": s(stripe_customer_id)},
+        }
+        found = [subscription_from_item(item) for item in query_all(self._client, request)]
+        return sorted(found, key=lambda sub: (sub.user_id, sub.subscription_id))
+
+    def apply(
+        self,
+        subscription: Subscription,
+        previous: Subscription | None,
+        user: User | None = None,
+        limits: UserLimits | None = None,
+    ) -> None:
+        """Put the subscription while the stored one is still `previous` (its `last_event_id`),
+        with `users.tier` and the limits row (revision-guarded) when given: one transaction."""
+        key = keys.subscription_key(subscription.user_id, subscription.subscription_id)
+        if previous is not None and (previous.user_id, previous.subscription_id) != (
+            subscription.user_id,
+            subscription.subscription_id,
+        ):
+            raise ValueError("previous is another subscription")
+        still_previous = (
+            absent("subscription_id")
+            if previous is None
+            else Condition(
+                "#event = :event",
+                {"#event": "last_event_id"},
+                {":event": s(previous.last_event_id)},
+            )
+        )
+        writes: list[Write] = [
+            put(
+                self._table(keys.SUBSCRIPTIONS),
+                key,
+                subscription_to_item(subscription),
+                still_previous,
+                _moved,
+            )
+        ]
+        if user is not None:
+            writes.append(tier_write(self._table(keys.USERS), user))
+        if limits is not None:
+            writes.append(self._limits_write(limits)[0])
+        write_atomically(self._client, writes)
+
+
+def _moved(_old: Item | None) -> DomainError:
+    return ConcurrentModification("the subscription moved since it was read")

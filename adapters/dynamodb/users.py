@@ -1,0 +1,154 @@
+"""The users table on DynamoDB, with the email reservation that makes addresses unique (051)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from adapters.dynamodb import keys
+from adapters.dynamodb.atomic import (
+    Condition,
+    Write,
+    absent,
+    exists,
+    put,
+    set_or_remove,
+    update,
+    write_atomically,
+)
+from adapters.dynamodb.attributes import Item, b, opt_s, opt_t, s, t
+from adapters.dynamodb.base import DynamoDBRepository
+from adapters.dynamodb.calls import get_item, storage_errors
+from adapters.dynamodb.mappers.user_limits import limits_to_item
+from adapters.dynamodb.mappers.users import (
+    is_user_item,
+    reservation_item,
+    user_from_item,
+    user_to_item,
+)
+from domain.errors import AlreadyRegistered, DomainError, EmailTaken, NotFound
+from domain.limits import UserLimits
+from domain.user import User
+
+
+class DynamoDBUserRepository(DynamoDBRepository):
+    """Users by id (consistent read) and by email (email-index); atomic registration."""
+
+    def get(self, user_id: str) -> User | None:
+        """The user, read consistently, or None (an email reservation is not a user)."""
+        item = get_item(self._client, self._table(keys.USERS), keys.user_key(user_id))
+        return user_from_item(item) if item is not None and is_user_item(item) else None
+
+    def get_by_email(self, email: str) -> User | None:
+        """The user owning this normalised email, or None (email-index, eventually consistent)."""
+        with storage_errors():
+            response = self._client.query(
+                TableName=self._table(keys.USERS),
+                IndexName=keys.EMAIL_INDEX,
+                KeyConditionExpression="#email = :email",
+                ExpressionAttributeNames={"#email": "email"},
+                ExpressionAttributeValues={":email": s(email)},
+                Limit=2,
+            )
+        users = [user_from_item(item) for item in response.get("Items", [])]
+        return users[0] if users else None
+
+    def add(self, user: User, limits: UserLimits) -> None:
+        """Create the user, reserve the email and create the limits row in one transaction.
+
+        AlreadyRegistered when the user or their limits row exists, EmailTaken when the email is
+        reserved; the user's conditions come first, as in the in-memory adapter.
+        """
+        if limits.user_id != user.user_id:
+            raise ValueError("the limits row belongs to another user")
+        table = self._table(keys.USERS)
+        # A new row is stored as revision 1, whatever revision the caller built it with.
+        stored_limits = limits_to_item(dataclasses.replace(limits, revision=1))
+        write_atomically(
+            self._client,
+            [
+                put(
+                    table,
+                    keys.user_key(user.user_id),
+                    user_to_item(user),
+                    absent("user_id"),
+                    _registered,
+                ),
+                put(
+                    self._table(keys.USER_LIMITS),
+                    keys.limits_key(limits.user_id),
+                    stored_limits,
+                    absent("user_id"),
+                    _registered,
+                ),
+                put(
+                    table,
+                    keys.email_reservation_key(user.email),
+                    reservation_item(user.email, user.user_id, user.created_at),
+                    absent("user_id"),
+                    _email_taken,
+                ),
+            ],
+        )
+
+    def update_profile(self, user: User) -> None:
+        """Write name, timezone, last login and disclaimer; never email or tier (else NotFound)."""
+        expression, names, values = set_or_remove(
+            {
+                "name": opt_s(user.name),
+                "timezone": s(user.timezone),
+                "last_login_at": opt_t(user.last_login_at),
+                "wellness_disclaimer_accepted": b(user.wellness_disclaimer_accepted),
+                "wellness_disclaimer_accepted_at": opt_t(user.wellness_disclaimer_accepted_at),
+                "updated_at": t(user.updated_at),
+            }
+        )
+        write = update(
+            self._table(keys.USERS),
+            keys.user_key(user.user_id),
+            expression,
+            names,
+            values,
+            _IS_A_USER,
+            _no_such_user,
+        )
+        write_atomically(self._client, [write])
+
+    def change_tier(self, user: User, limits: UserLimits) -> UserLimits:
+        """Write `users.tier` and the limits row (revision-guarded) in one transaction."""
+        if limits.user_id != user.user_id:
+            raise ValueError("the limits row belongs to another user")
+        limits_write, stored = self._limits_write(limits)
+        write_atomically(self._client, [self._tier_write(user), limits_write])
+        return stored
+
+    def _tier_write(self, user: User) -> Write:
+        return tier_write(self._table(keys.USERS), user)
+
+
+def tier_write(table: str, user: User) -> Write:
+    """The update of `tier` and `updated_at` only, on an existing user (NotFound otherwise)."""
+    return update(
+        table,
+        keys.user_key(user.user_id),
+        "SET #tier = :tier, #updated = :updated",
+        {"#tier": "tier", "#updated": "updated_at"},
+        {":tier": s(user.tier.value), ":updated": t(user.updated_at)},
+        _IS_A_USER,
+        _no_such_user,
+    )
+
+
+# A user item, not an email reservation (those carry no `email`).
+_IS_A_USER = exists("user_id") & Condition("attribute_exists(#email)", {"#email": "email"})
+
+
+def _registered(_old: Item | None) -> DomainError:
+    return AlreadyRegistered("this user is registered already")
+
+
+def _email_taken(_old: Item | None) -> DomainError:
+    return EmailTaken("this email belongs to another account")
+
+
+def _no_such_user(_old: Item | None) -> DomainError:
+    return NotFound("no such user")

@@ -1,0 +1,151 @@
+"""The local DynamoDB (moto's server on loopback) and the one place DynamoDB clients are built.
+
+`make_client` configures botocore's `standard` retry mode, which retries throttling
+(ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded, ...) and transient
+errors with jittered exponential backoff; the adapters turn what still fails into
+StorageUnavailable (docs/decisions/069-atomic-writes-and-retries.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from infra.tables import create_tables
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+DEFAULT_REGION = "us-east-1"
+# Attempts per call, the first included: at most ~15 s of throttling backoff before giving up.
+MAX_ATTEMPTS = 5
+# Cross-user listings query every shard at once, and tests run 50 threads on one client.
+MAX_POOL_CONNECTIONS = 64
+
+# Moto accepts any credentials; these only keep botocore from looking for real ones.
+_LOCAL_ACCESS_KEY = "local"
+_LOCAL_SECRET_KEY = "local"  # noqa: S105 - not a secret: the embedded server ignores it
+
+_WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def make_client(endpoint: str | None, region: str) -> DynamoDBClient:
+    """A low-level DynamoDB client with standard-mode retries.
+
+    With an endpoint (the embedded server, DynamoDB Local) it signs with dummy credentials and
+    never needs AWS; without one it uses the default credential chain of the environment.
+    """
+    config = Config(
+        region_name=region,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        max_pool_connections=MAX_POOL_CONNECTIONS,
+        connect_timeout=3,
+        read_timeout=10,
+    )
+    if endpoint is None:
+        return boto3.session.Session(region_name=region).client("dynamodb", config=config)
+    session = boto3.session.Session(
+        aws_access_key_id=_LOCAL_ACCESS_KEY,
+        aws_secret_access_key=_LOCAL_SECRET_KEY,
+        region_name=region,
+    )
+    return session.client("dynamodb", endpoint_url=endpoint, config=config)
+
+
+class EmbeddedDynamoDB:
+    """Moto's DynamoDB server in a background thread on 127.0.0.1, on a free port.
+
+    Requests are served one at a time. DynamoDB applies each request atomically; moto checks a
+    transaction's conditions and writes its items in separate steps and restores whole tables
+    when one fails, so two concurrent requests could interleave there and lose writes
+    (docs/decisions/065-embedded-server-serves-one-request-at-a-time.md).
+    """
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION
+    ) -> None:
+        self._host = host
+        self._port = port
+        self.region = region
+        self._server: Any = None
+        self._endpoint: str | None = None
+
+    def start(self) -> str:
+        """Start the server (once) and return its endpoint URL."""
+        if self._endpoint is not None:
+            return self._endpoint
+        # Imported here: moto is heavy, and importing this module must not start anything.
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        server.start()
+        _serve_one_request_at_a_time(server)
+        host, port = server.get_host_and_port()
+        self._server = server
+        self._endpoint = f"http://{host}:{port}"
+        return self._endpoint
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint URL of the running server."""
+        if self._endpoint is None:
+            raise RuntimeError("the embedded DynamoDB is not started")
+        return self._endpoint
+
+    def client(self) -> DynamoDBClient:
+        """A new client of this server."""
+        return make_client(self.endpoint, self.region)
+
+    def create_tables(self, stage: str) -> list[str]:
+        """Create the stage's eight tables (infra.tables) that do not exist yet."""
+        return create_tables(self.client(), stage)
+
+    def stop(self) -> None:
+        """Stop the server and wait for its thread; stopping twice is harmless."""
+        server, self._server, self._endpoint = self._server, None, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> EmbeddedDynamoDB:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class _OneAtATime:
+    """WSGI middleware: one request inside the wrapped application at a time."""
+
+    def __init__(self, app: _WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            body = self._app(environ, start_response)
+            try:
+                return list(body)
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+
+def _serve_one_request_at_a_time(server: Any) -> None:
+    # ThreadedMotoServer offers no hook for middleware; its werkzeug server reads `.app` per
+    # request, so wrapping it right after start (before any request) serialises them all.
+    wsgi_server = server._server
+    wsgi_server.app = _OneAtATime(wsgi_server.app)

@@ -1,0 +1,92 @@
+"""The table definitions against DynamoDB's real rules, which moto does not all enforce."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from adapters.dynamodb import keys
+from infra.tables import TABLES, Table, create_table_request, physical_name
+
+MAX_GSIS_PER_TABLE = 20
+
+
+def request_of(table: Table) -> dict[str, Any]:
+    return create_table_request(table, physical_name("test", table.logical))
+
+
+def key_attributes_used(request: dict[str, Any]) -> set[str]:
+    used = {key["AttributeName"] for key in request["KeySchema"]}
+    for index in request.get("GlobalSecondaryIndexes", []):
+        used |= {key["AttributeName"] for key in index["KeySchema"]}
+    return used
+
+
+def test_the_eight_tables_of_the_schema_are_defined_once_each() -> None:
+    assert [t.logical for t in TABLES] == list(keys.ALL_TABLES)
+    assert len({t.logical for t in TABLES}) == 8
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
+def test_key_attributes_are_strings_numbers_or_binary_never_booleans(table: Table) -> None:
+    for definition in request_of(table)["AttributeDefinitions"]:
+        assert definition["AttributeType"] in {"S", "N", "B"}
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
+def test_every_key_attribute_is_defined_exactly_once_and_nothing_else_is(table: Table) -> None:
+    request = request_of(table)
+    names = [d["AttributeName"] for d in request["AttributeDefinitions"]]
+    assert [name for name, count in Counter(names).items() if count > 1] == []
+    # DynamoDB refuses a definition that no key schema uses, and a key left undefined.
+    assert set(names) == key_attributes_used(request)
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
+def test_a_table_has_at_most_twenty_global_indexes_with_distinct_names(table: Table) -> None:
+    indexes = request_of(table).get("GlobalSecondaryIndexes", [])
+    assert len(indexes) <= MAX_GSIS_PER_TABLE
+    assert len({i["IndexName"] for i in indexes}) == len(indexes)
+    for index in indexes:
+        assert index["KeySchema"][0]["KeyType"] == "HASH"
+        assert index["Projection"] == {"ProjectionType": "ALL"}
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
+def test_tables_are_on_demand_and_encrypted_with_kms(table: Table) -> None:
+    request = request_of(table)
+    assert request["BillingMode"] == "PAY_PER_REQUEST"
+    assert "ProvisionedThroughput" not in request
+    assert request["SSESpecification"] == {"Enabled": True, "SSEType": "KMS"}
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
+def test_every_table_but_migrations_streams_new_and_old_images(table: Table) -> None:
+    stream = request_of(table).get("StreamSpecification")
+    if table.logical == keys.MIGRATIONS:
+        assert stream is None
+    else:
+        assert stream == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_the_schemas_index_names_are_kept() -> None:
+    names = {index.name for table in TABLES for index in table.indexes}
+    assert names == {
+        "email-index",
+        "stripe-customer-index",
+        "test-type-index",
+        "month-index",
+        "active-index",
+        "date-index",
+        "streak-index",
+    }
+
+
+def test_the_shared_key_indexes_are_keyed_on_sharded_string_attributes() -> None:
+    partitions = {index.name: index.partition for table in TABLES for index in table.indexes}
+    assert partitions["active-index"] == (keys.ACTIVE_SHARD, "S")
+    assert partitions["date-index"] == (keys.DATE_SHARD, "S")
+    assert partitions["month-index"] == (keys.MONTH_SHARD, "S")
+    assert partitions["test-type-index"] == (keys.TEST_SHARD, "S")
