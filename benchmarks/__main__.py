@@ -1,0 +1,17 @@
+"""`make bench`: every benchmark, one after the other, each printing its figures."""
+
+from __future__ import annotations
+
+from benchmarks import cold_start, roundtrips
+
+
+def main() -> int:
+    print("## DynamoDB requests per use case (benchmarks/roundtrips.py)\n")
+    roundtrips.main([])
+    print("\n## Cold start of the HTTP Lambda entry point (benchmarks/cold_start.py)\n")
+    cold_start.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

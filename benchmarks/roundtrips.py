@@ -1,0 +1,123 @@
+"""DynamoDB requests per use case, beside the minimum the data model allows, and the mean
+in-process time per use case against the embedded server (`make bench`).
+
+Requests are counted with a botocore event hook on the client the adapters use. The journey
+(benchmarks/journey.py) runs once per simulated user; counts come from the first user (they are
+the same for every user), times are means over all users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.journey import local_bench, run_journey
+from benchmarks.meter import RequestMeter
+
+SHARDS = 16  # FLOWLOGIC_INDEX_SHARDS default: cross-user reads ask every shard once
+
+# The fewest requests each use case can make on this data model, on the happy path the journey
+# takes, with the reason. "read" = one GetItem, one BatchGetItem over several tables, or one Query.
+MINIMUM: dict[str, tuple[int, str]] = {
+    "register_user": (1, "one transaction: user + email reservation + limits"),
+    "get_profile": (1, "one read"),
+    "record_login": (2, "read the user, conditional write"),
+    "accept_disclaimer": (2, "read the user, conditional write (1 when already accepted)"),
+    "list_tests": (0, "the catalog is domain data"),
+    "start_attempt": (2, "one batch read of user + limits, one transaction: limits + attempt"),
+    "complete_attempt": (3, "batch read of attempt + user, query earlier results, one write"),
+    "fail_attempt": (2, "batch read of attempt + limits, one transaction with the refund"),
+    "get_limits": (1, "one read"),
+    "list_assessments": (1, "one query of the user's time index"),
+    "get_assessment": (1, "one read"),
+    "start_checkout": (2, "read the user (email), query subscriptions (customer to reuse)"),
+    "apply_payment_event": (3, "batch read of user + limits, query subscriptions, transaction"),
+    "list_subscriptions": (1, "one query"),
+    "generate_plan": (4, "user, completed attempts, the user's plans, one transaction"),
+    "get_active_plan": (2, "read the user (tier), query plans"),
+    "schedule_calendar": (5, "user, plans, tasks and progress of the window, one transaction"),
+    "list_tasks": (2, "read the user (tier), query tasks"),
+    "set_task_completion": (3, "batch read user + task, query progress, one transaction"),
+    "get_progress": (3, "read the user, query progress, query the streak index"),
+    "top_streaks": (2, "read the user (tier), query the streak index"),
+    "send_reminders": (SHARDS, "one query per date-index shard"),
+    "count_assessments": (SHARDS, "one query per month-index shard"),
+    "sweep_stale_attempts": (2 * SHARDS, "one query per month-index shard, this and last month"),
+    "ban_user": (2, "read limits, revision-guarded write"),
+    "unban_user": (2, "read limits, revision-guarded write"),
+    "cancel_subscription": (2, "query subscriptions, write the cancelled one"),
+    "export_account": (7, "one query per user table"),
+    "erase_account": (7 + 4, "one query per user table, one batch delete per 25 items"),
+}
+
+
+@dataclass
+class Row:
+    name: str
+    requests: int
+    operations: str
+    minimum: int
+    why: str
+    mean_ms: float
+
+
+def measure_journeys(users: int, endpoint: str | None = None) -> list[Row]:
+    bench = local_bench(endpoint)
+    meter = RequestMeter(bench.container.dynamodb().client())
+    counts: dict[str, tuple[int, str]] = {}
+    times: dict[str, list[float]] = defaultdict(list)
+
+    def measure(name: str, action: Callable[[], Any]) -> Any:
+        with meter.recording() as calls:
+            started = time.perf_counter()
+            result = action()
+            times[name].append(time.perf_counter() - started)
+        counts.setdefault(name, (len(calls), RequestMeter.summary(calls)))
+        return result
+
+    for _ in range(users):
+        run_journey(bench, measure)
+    bench.container.dynamodb().close()
+    return [
+        Row(name, n, ops, *MINIMUM[name], statistics.mean(times[name]) * 1000)
+        for name, (n, ops) in counts.items()
+    ]
+
+
+def render(rows: list[Row]) -> str:
+    lines = [
+        "| use case | requests | minimum | at minimum | mean ms | requests made "
+        "| why that minimum |",
+        "|---|---:|---:|:---:|---:|---|---|",
+    ]
+    for r in rows:
+        mark = "yes" if r.requests <= r.minimum else "**no**"
+        lines.append(
+            f"| {r.name} | {r.requests} | {r.minimum} | {mark} | {r.mean_ms:.1f} "
+            f"| {r.operations or '-'} | {r.why} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=5, help="journeys to average times over")
+    parser.add_argument("--endpoint", help="a DynamoDB endpoint instead of the embedded server")
+    args = parser.parse_args(argv)
+    rows = measure_journeys(args.users, args.endpoint)
+    print(render(rows))
+    above = [r.name for r in rows if r.requests > r.minimum]
+    print(
+        f"\n{len(rows) - len(above)} of {len(rows)} use cases at their minimum"
+        + (f"; above it: {', '.join(above)}" if above else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
