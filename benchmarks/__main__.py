@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from benchmarks import cold_start, roundtrips
+from benchmarks import capacity, cold_start, roundtrips
 
 
 def main() -> int:
     print("## DynamoDB requests per use case (benchmarks/roundtrips.py)\n")
     roundtrips.main([])
+    print("\n## Capacity per use case and cost per monthly active user (benchmarks/capacity.py)\n")
+    capacity.main([])
     print("\n## Cold start of the HTTP Lambda entry point (benchmarks/cold_start.py)\n")
     cold_start.main([])
     return 0
