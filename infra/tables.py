@@ -1,7 +1,8 @@
 """The one definition of the eight tables, used by `flowlogic tables create`, the embedded local
 server, the tests and the deployment template alike.
 
-Deviations from the seed schema are recorded in docs/decisions/050-index-keys.md.
+Deviations from the seed schema are recorded in docs/decisions/050-index-keys.md; the one index
+the schema does not name (`created-index`, local) in 081-assessments-by-time-local-index.md.
 """
 
 from __future__ import annotations
@@ -18,11 +19,21 @@ if TYPE_CHECKING:
 KeyType = Literal["S", "N", "B"]
 
 
+MAX_LOCAL_INDEXES = 5
+
+
 @dataclass(frozen=True, slots=True)
 class Index:
+    """A secondary index, projecting every attribute.
+
+    A local index shares the table's partition key and must be declared when the table is
+    created (DynamoDB cannot add one later); it keeps strongly consistent reads.
+    """
+
     name: str
     partition: tuple[str, KeyType]
     sort: tuple[str, KeyType] | None = None
+    local: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +43,23 @@ class Table:
     sort: tuple[str, KeyType] | None = None
     indexes: tuple[Index, ...] = ()
     stream: bool = True
+
+    def __post_init__(self) -> None:
+        local = self.local_indexes()
+        if len(local) > MAX_LOCAL_INDEXES:
+            raise ValueError(f"{self.logical}: at most {MAX_LOCAL_INDEXES} local indexes")
+        for index in local:
+            if self.sort is None or index.partition != self.partition or index.sort is None:
+                raise ValueError(
+                    f"{self.logical}: local index {index.name} needs the table's partition key,"
+                    " a sort key of its own, and a table with a sort key"
+                )
+
+    def global_indexes(self) -> tuple[Index, ...]:
+        return tuple(index for index in self.indexes if not index.local)
+
+    def local_indexes(self) -> tuple[Index, ...]:
+        return tuple(index for index in self.indexes if index.local)
 
     def key_attributes(self) -> dict[str, KeyType]:
         attrs: dict[str, KeyType] = {self.partition[0]: self.partition[1]}
@@ -62,6 +90,7 @@ TABLES: tuple[Table, ...] = (
         indexes=(
             Index(k.TEST_TYPE_INDEX, (k.TEST_SHARD, S), ("created_at", S)),
             Index(k.MONTH_INDEX, (k.MONTH_SHARD, S), ("created_at", S)),
+            Index(k.CREATED_INDEX, ("user_id", S), ("created_at", S), local=True),
         ),
     ),
     Table(
@@ -92,7 +121,7 @@ def table_by_logical(logical: str) -> Table:
 
 
 def create_table_request(table: Table, physical_name: str) -> dict[str, Any]:
-    """The CreateTable parameters for one table (on-demand, streams, all-attribute GSIs)."""
+    """The CreateTable parameters for one table (on-demand, streams, all-attribute indexes)."""
     key_schema: list[dict[str, str]] = [{"AttributeName": table.partition[0], "KeyType": "HASH"}]
     if table.sort:
         key_schema.append({"AttributeName": table.sort[0], "KeyType": "RANGE"})
@@ -107,8 +136,10 @@ def create_table_request(table: Table, physical_name: str) -> dict[str, Any]:
         "SSESpecification": {"Enabled": True, "SSEType": "KMS"},
         "DeletionProtectionEnabled": False,
     }
-    if table.indexes:
-        request["GlobalSecondaryIndexes"] = [_index_request(index) for index in table.indexes]
+    if table.global_indexes():
+        request["GlobalSecondaryIndexes"] = [_index_request(i) for i in table.global_indexes()]
+    if table.local_indexes():
+        request["LocalSecondaryIndexes"] = [_index_request(i) for i in table.local_indexes()]
     if table.stream:
         request["StreamSpecification"] = {
             "StreamEnabled": True,

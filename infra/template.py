@@ -233,8 +233,9 @@ def _table(table: Table) -> Node:
         "AttributeDefinitions": request["AttributeDefinitions"],
         "KeySchema": request["KeySchema"],
     }
-    if "GlobalSecondaryIndexes" in request:
-        properties["GlobalSecondaryIndexes"] = request["GlobalSecondaryIndexes"]
+    for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if indexes in request:
+            properties[indexes] = request[indexes]
     if "StreamSpecification" in request:
         properties["StreamSpecification"] = {
             "StreamViewType": request["StreamSpecification"]["StreamViewType"]

@@ -45,11 +45,15 @@ class AssessmentRepository(Protocol):
     def list_for_user(
         self, user_id: str, *, test_id: int | None, limit: int, cursor: str | None
     ) -> Page[Assessment]:
-        """The user's attempts newest first, optionally of one test, page by page."""
+        """The user's attempts newest first, optionally of one test, page by page.
+
+        Ties on `created_at` go by assessment id, descending; a page reads about `limit` items,
+        not the user's whole history (created-index, decision 081).
+        """
         ...
 
     def completed_since(self, user_id: str, since: datetime) -> Sequence[Assessment]:
-        """Every `completed` attempt of the user created at or after `since`."""
+        """Every `completed` attempt of the user created at or after `since`, newest first."""
         ...
 
     def of_month(self, month_key: str, *, limit: int, cursor: str | None) -> Page[Assessment]:

@@ -18,6 +18,10 @@ class CalendarRepository(Protocol):
         """One task, or None."""
         ...
 
+    def on_date(self, user_id: str, task_date: date) -> Sequence[CalendarTask]:
+        """The user's tasks of one date, by task id (sort key prefix `YYYY-MM-DD#`)."""
+        ...
+
     def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
         """The user's tasks dated first..last inclusive, by date then task id."""
         ...

@@ -18,6 +18,14 @@ class SubscriptionRepository(Protocol):
         """Every subscription of the user, read consistently."""
         ...
 
+    def active_for_user(self, user_id: str) -> Sequence[Subscription]:
+        """The user's subscriptions whose status is `active`, read consistently, by id.
+
+        The schema's "get active subscription": the user's partition filtered on status; a user
+        may hold more than one while an upgrade and the old subscription overlap.
+        """
+        ...
+
     def get(self, user_id: str, subscription_id: str) -> Subscription | None:
         """One subscription, or None."""
         ...

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.dynamodb import cursors, keys
 from adapters.dynamodb.atomic import Condition, Write, absent, put, write_atomically
 from adapters.dynamodb.attributes import Item, get_s, n, s
 from adapters.dynamodb.base import DynamoDBRepository
-from adapters.dynamodb.calls import get_item, query_all
+from adapters.dynamodb.calls import get_item, query_all, storage_errors
 from adapters.dynamodb.fanout import Listing, Position, read_page
 from adapters.dynamodb.mappers.assessments import assessment_from_item, assessment_to_item
 from domain.assessment import Assessment, AssessmentStatus
@@ -20,6 +20,11 @@ from domain.progress import Progress
 from domain.time import iso
 from ports.pagination import Page
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+# A filtered listing doubles its reads per request up to this many items (1 MB caps it anyway).
+MAX_READ_AHEAD = 1000
 _CROSS_USER_CURSOR: dict[str, type] = {"created_at": str, "user_id": str, "assessment_id": str}
 
 
@@ -96,45 +101,47 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
     ) -> Page[Assessment]:
         """The user's attempts newest first (ties: id descending), page by page.
 
-        The table's sort key is the attempt id, not its time, so the user's partition is read
-        and ordered here (decision 067).
+        One consistent, backward Query of created-index from the cursor's time, `Limit`
+        `limit + 1`: a page reads about one page of attempts, not the user's history. One test's
+        attempts are a filter (the other tests' attempts are read and dropped, so a filtered
+        page may take a few requests). The cursor is the position of the last attempt handed
+        out: the index's own key (decision 081).
         """
         cursors.require_limit(limit)
-        after: tuple[str, str] | None = None
+        after: Position | None = None
         if cursor is not None:
             position = cursors.decode(
                 cursor, {"user_id": str, "created_at": str, "assessment_id": str}
             )
             cursors.require_same(position, "user_id", user_id)
             after = (position["created_at"], position["assessment_id"])
-        mine = self._of_user(user_id, test_id=test_id)
-        ordered = sorted(mine, key=_newest_first, reverse=True)
-        if after is not None:
-            ordered = [a for a in ordered if _newest_first(a) < after]
-        page = ordered[:limit]
+        request = self._newest_first(user_id, until=after[0] if after else None)
+        if test_id is not None:
+            request["FilterExpression"] = "#test = :test"
+            request["ExpressionAttributeNames"]["#test"] = "test_id"
+            request["ExpressionAttributeValues"][":test"] = n(test_id)
+        read = sorted(_read_newest(self._client, request, after, limit), key=_key, reverse=True)
+        page = read[:limit]
         next_cursor = None
-        if len(ordered) > limit:
-            last = page[-1]
+        if len(read) > limit:
+            created_at, assessment_id = _key(page[-1])
             next_cursor = cursors.encode(
-                {
-                    "user_id": user_id,
-                    "created_at": iso(last.created_at),
-                    "assessment_id": last.assessment_id,
-                }
+                {"user_id": user_id, "created_at": created_at, "assessment_id": assessment_id}
             )
-        return Page(page, next_cursor)
+        return Page([assessment_from_item(item) for item in page], next_cursor)
 
     def completed_since(self, user_id: str, since: datetime) -> Sequence[Assessment]:
-        """Every `completed` attempt of the user created at or after `since`, newest first."""
-        found = self._of_user(
-            user_id,
-            extra=Condition(
-                "#status = :completed AND #created >= :since",
-                {"#status": "status", "#created": "created_at"},
-                {":completed": s(AssessmentStatus.COMPLETED.value), ":since": s(iso(since))},
-            ),
-        )
-        return sorted(found, key=_newest_first, reverse=True)
+        """Every `completed` attempt of the user created at or after `since`, newest first.
+
+        One consistent Query of created-index, `created_at >= since`, filtered on status: it
+        reads the attempts since `since`, not the user's whole history.
+        """
+        request = self._newest_first(user_id, since=iso(since))
+        request["FilterExpression"] = "#status = :completed"
+        request["ExpressionAttributeNames"]["#status"] = "status"
+        request["ExpressionAttributeValues"][":completed"] = s(AssessmentStatus.COMPLETED.value)
+        found = sorted(query_all(self._client, request), key=_key, reverse=True)
+        return [assessment_from_item(item) for item in found]
 
     def of_month(self, month_key: str, *, limit: int, cursor: str | None) -> Page[Assessment]:
         """All users' attempts of a month, oldest first (then user, id): month-index per shard."""
@@ -186,24 +193,32 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
             next_cursor = cursors.encode({"test_id": test_id, **_position(merged.last)})
         return Page([assessment_from_item(i) for i in merged.items], next_cursor)
 
-    def _of_user(
-        self, user_id: str, *, test_id: int | None = None, extra: Condition | None = None
-    ) -> list[Assessment]:
-        request: dict[str, Any] = {
+    def _newest_first(
+        self, user_id: str, *, since: str | None = None, until: str | None = None
+    ) -> dict[str, Any]:
+        """A consistent, backward Query of the user's attempts on created-index."""
+        expression = "#user = :user"
+        names = {"#user": "user_id"}
+        values = {":user": s(user_id)}
+        bounds = {":since": since, ":until": until}
+        if since is not None or until is not None:
+            names["#created"] = "created_at"
+            values.update({name: s(value) for name, value in bounds.items() if value is not None})
+        if since is not None and until is not None:
+            expression += " AND #created BETWEEN :since AND :until"
+        elif since is not None:
+            expression += " AND #created >= :since"
+        elif until is not None:
+            expression += " AND #created <= :until"
+        return {
             "TableName": self._table(keys.ASSESSMENTS),
-            "KeyConditionExpression": "#user = :user",
-            "ExpressionAttributeNames": {"#user": "user_id"},
-            "ExpressionAttributeValues": {":user": s(user_id)},
+            "IndexName": keys.CREATED_INDEX,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
         }
-        condition = extra
-        if test_id is not None:
-            by_test = Condition("#test = :test", {"#test": "test_id"}, {":test": n(test_id)})
-            condition = by_test if condition is None else condition & by_test
-        if condition is not None:
-            request["FilterExpression"] = condition.expression
-            request["ExpressionAttributeNames"].update(condition.names)
-            request["ExpressionAttributeValues"].update(condition.values)
-        return [assessment_from_item(item) for item in query_all(self._client, request)]
 
     def _index_request(
         self, index: str, shard_attribute: str, shard_value: str, *, since: str | None
@@ -224,8 +239,36 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         }
 
 
-def _newest_first(assessment: Assessment) -> tuple[str, str]:
-    return (iso(assessment.created_at), assessment.assessment_id)
+def _key(item: Item) -> Position:
+    """An attempt's place in a user's listing: created_at, then id."""
+    return (get_s(item, "created_at"), get_s(item, "assessment_id"))
+
+
+def _read_newest(
+    client: DynamoDBClient, request: dict[str, Any], after: Position | None, limit: int
+) -> list[Item]:
+    """The attempts after `after` (newest first), read until the page and "more?" are certain.
+
+    The index orders equal `created_at` values in no promised way, so a page is certain once
+    `limit` attempts are strictly newer than the last one read: nothing unread can come before
+    them, and the last one read follows the page. Each further request reads twice as many.
+    """
+    # A resumed listing re-reads the cursor's own attempt (`created_at <= cursor`): one more.
+    kwargs = {**request, "Limit": limit + (2 if after else 1)}
+    kept: list[Item] = []
+    while True:
+        with storage_errors():
+            response = client.query(**kwargs)
+        kept.extend(i for i in response.get("Items", []) if after is None or _key(i) < after)
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return kept
+        if kept:
+            oldest = get_s(kept[-1], "created_at")
+            if sum(1 for i in kept if get_s(i, "created_at") > oldest) >= limit:
+                return kept
+        kwargs["ExclusiveStartKey"] = last
+        kwargs["Limit"] = min(2 * kwargs["Limit"], MAX_READ_AHEAD)
 
 
 def _position(item: Item) -> dict[str, str | int]:

@@ -75,6 +75,21 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         )
         return task_from_item(item) if item is not None else None
 
+    def on_date(self, user_id: str, task_date: date) -> Sequence[CalendarTask]:
+        """The user's tasks of one date, by task id: one consistent Query, sort key prefix
+        `YYYY-MM-DD#` (the schema's "tasks for date")."""
+        request = {
+            "TableName": self._table(keys.CALENDAR_TASKS),
+            "KeyConditionExpression": "#user = :user AND begins_with(#key, :day)",
+            "ExpressionAttributeNames": {"#user": "user_id", "#key": SORT_KEY},
+            "ExpressionAttributeValues": {
+                ":user": s(user_id),
+                ":day": s(keys.task_date_prefix(task_date)),
+            },
+            "ConsistentRead": True,
+        }
+        return [task_from_item(item) for item in query_all(self._client, request)]
+
     def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
         """The user's tasks dated first..last inclusive, by date then task id (sort key order)."""
         if last < first:

@@ -31,6 +31,9 @@ MONTH_INDEX = "month-index"
 ACTIVE_INDEX = "active-index"
 DATE_INDEX = "date-index"
 STREAK_INDEX = "streak-index"
+# Not in the schema: a local index (user_id, created_at) for a user's attempts newest first
+# (docs/decisions/081-assessments-by-time-local-index.md).
+CREATED_INDEX = "created-index"
 
 TEST_SHARD = "test_shard"
 MONTH_SHARD = "month_shard"
@@ -81,6 +84,11 @@ def active_shard_value(shard: int) -> str:
 
 def task_sort_key(task_date: date, task_id: str) -> str:
     return f"{task_date.isoformat()}#{task_id}"
+
+
+def task_date_prefix(task_date: date) -> str:
+    """The sort key prefix shared by every task of one date."""
+    return f"{task_date.isoformat()}#"
 
 
 def task_key(user_id: str, task_date: date, task_id: str) -> dict[str, dict[str, str]]:

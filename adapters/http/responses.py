@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer, WithJsonSchema
 
+from application.assessment_analytics import AssessmentAnalytics
 from application.set_task_completion import TaskCompletion
 from application.start_attempt import StartedAttempt
 from domain.assessment import Assessment, AssessmentStatus
 from domain.calendar import CalendarTask
-from domain.catalog import MovementTest
+from domain.catalog import CATALOG, MovementTest
 from domain.exercises import PhaseFocus
 from domain.limits import LimitsUsage
 from domain.plan import Plan, Priority
@@ -217,6 +218,38 @@ class SubscriptionOut(Out):
     updated_at: Timestamp
 
 
+Count = Annotated[int, Field(ge=0)]
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class StatusCountsOut(Out):
+    """Attempts by status; every status is present, zero included."""
+
+    processing: Count
+    completed: Count
+    failed: Count
+    invalid: Count
+
+
+class MovementTestCountsOut(Out):
+    test_id: int = Field(ge=1, le=len(CATALOG))
+    test_name: str
+    counts: StatusCountsOut
+    total: Count
+
+
+class AssessmentAnalyticsOut(Out):
+    """Every user's attempts of a month (by `created_at`, UTC), per catalog test and status."""
+
+    month: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM")
+    tests: list[MovementTestCountsOut] = Field(
+        min_length=len(CATALOG),
+        max_length=len(CATALOG),
+        description="Every catalog test, by test_id, zeros included",
+    )
+    total: Count
+
+
 class WebhookOut(Out):
     outcome: str = Field(description="applied, stale, ignored or unknown_customer")
 
@@ -406,6 +439,25 @@ def completion_out(completion: TaskCompletion) -> TaskCompletionOut:
     """A task after (un)completing it, and its date's progress."""
     return TaskCompletionOut(
         task=task_out(completion.task), progress=progress_out(completion.progress)
+    )
+
+
+def analytics_out(analytics: AssessmentAnalytics) -> AssessmentAnalyticsOut:
+    """A month's attempts counted per test and status."""
+    return AssessmentAnalyticsOut(
+        month=analytics.month,
+        tests=[
+            MovementTestCountsOut(
+                test_id=row.test_id,
+                test_name=row.test_name,
+                counts=StatusCountsOut(
+                    **{status.value: row.counts[status.value] for status in AssessmentStatus}
+                ),
+                total=row.total,
+            )
+            for row in analytics.tests
+        ],
+        total=analytics.total,
     )
 
 

@@ -41,6 +41,10 @@ class InMemoryCalendarRepository:
         with self._db.lock:
             return self._db.calendar_tasks.get((user_id, f"{task_date:%Y-%m-%d}#{task_id}"))
 
+    def on_date(self, user_id: str, task_date: date) -> Sequence[CalendarTask]:
+        """The user's tasks of one date, by task id."""
+        return self.between(user_id, task_date, task_date)
+
     def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
         """The user's tasks dated first..last inclusive, by date then task id."""
         with self._db.lock:

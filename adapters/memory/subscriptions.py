@@ -13,7 +13,7 @@ from adapters.memory.database import (
 from adapters.memory.users import tier_of
 from domain.errors import ConcurrentModification, NotFound
 from domain.limits import UserLimits
-from domain.subscription import Subscription
+from domain.subscription import Subscription, SubscriptionStatus
 from domain.user import User
 
 
@@ -29,6 +29,10 @@ class InMemorySubscriptionRepository:
             return [
                 s for (owner, _), s in sorted(self._db.subscriptions.items()) if owner == user_id
             ]
+
+    def active_for_user(self, user_id: str) -> Sequence[Subscription]:
+        """The user's subscriptions whose status is `active`, by subscription id."""
+        return [s for s in self.list_for_user(user_id) if s.status is SubscriptionStatus.ACTIVE]
 
     def get(self, user_id: str, subscription_id: str) -> Subscription | None:
         """One subscription, or None."""

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from adapters.dynamodb import keys
-from infra.tables import TABLES, Table, create_table_request, physical_name
+from infra.tables import TABLES, Index, Table, create_table_request, physical_name
 
 MAX_GSIS_PER_TABLE = 20
+MAX_LSIS_PER_TABLE = 5
 
 
 def request_of(table: Table) -> dict[str, Any]:
@@ -19,8 +20,9 @@ def request_of(table: Table) -> dict[str, Any]:
 
 def key_attributes_used(request: dict[str, Any]) -> set[str]:
     used = {key["AttributeName"] for key in request["KeySchema"]}
-    for index in request.get("GlobalSecondaryIndexes", []):
-        used |= {key["AttributeName"] for key in index["KeySchema"]}
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        for index in request.get(kind, []):
+            used |= {key["AttributeName"] for key in index["KeySchema"]}
     return used
 
 
@@ -71,8 +73,8 @@ def test_every_table_but_migrations_streams_new_and_old_images(table: Table) -> 
         assert stream == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
-def test_the_schemas_index_names_are_kept() -> None:
-    names = {index.name for table in TABLES for index in table.indexes}
+def test_the_schemas_index_names_are_kept_as_global_indexes() -> None:
+    names = {index.name for table in TABLES for index in table.global_indexes()}
     assert names == {
         "email-index",
         "stripe-customer-index",
@@ -84,8 +86,59 @@ def test_the_schemas_index_names_are_kept() -> None:
     }
 
 
+def test_the_one_local_index_orders_a_users_assessments_by_time() -> None:
+    local = {
+        (table.logical, index.name, index.partition, index.sort)
+        for table in TABLES
+        for index in table.local_indexes()
+    }
+    assert local == {
+        (keys.ASSESSMENTS, keys.CREATED_INDEX, ("user_id", "S"), ("created_at", "S")),
+    }
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
+def test_local_indexes_share_the_tables_partition_key_and_are_declared_with_it(
+    table: Table,
+) -> None:
+    request = request_of(table)
+    indexes = request.get("LocalSecondaryIndexes", [])
+    assert len(indexes) <= MAX_LSIS_PER_TABLE
+    gsi_names = {i["IndexName"] for i in request.get("GlobalSecondaryIndexes", [])}
+    for index in indexes:
+        assert index["IndexName"] not in gsi_names
+        assert index["KeySchema"][0] == request["KeySchema"][0]
+        assert [key["KeyType"] for key in index["KeySchema"]] == ["HASH", "RANGE"]
+        assert index["KeySchema"][1] != request["KeySchema"][1]
+        assert index["Projection"] == {"ProjectionType": "ALL"}
+        assert "ProvisionedThroughput" not in index
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        Index("by-other-partition", ("email", "S"), ("created_at", "S"), local=True),
+        Index("without-sort-key", ("user_id", "S"), local=True),
+    ],
+    ids=lambda i: i.name,
+)
+def test_a_local_index_off_the_tables_partition_key_or_without_a_sort_key_is_refused(
+    index: Index,
+) -> None:
+    with pytest.raises(ValueError, match="local index"):
+        Table("t", ("user_id", "S"), ("id", "S"), indexes=(index,))
+
+
+def test_a_table_without_a_sort_key_cannot_have_a_local_index() -> None:
+    index = Index("by-time", ("user_id", "S"), ("created_at", "S"), local=True)
+    with pytest.raises(ValueError, match="local index"):
+        Table("t", ("user_id", "S"), indexes=(index,))
+
+
 def test_the_shared_key_indexes_are_keyed_on_sharded_string_attributes() -> None:
-    partitions = {index.name: index.partition for table in TABLES for index in table.indexes}
+    partitions = {
+        index.name: index.partition for table in TABLES for index in table.global_indexes()
+    }
     assert partitions["active-index"] == (keys.ACTIVE_SHARD, "S")
     assert partitions["date-index"] == (keys.DATE_SHARD, "S")
     assert partitions["month-index"] == (keys.MONTH_SHARD, "S")

@@ -112,6 +112,18 @@ def test_every_table_is_encrypted_with_the_stack_key_recoverable_protected_and_o
         assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
 
 
+def test_each_table_declares_the_global_and_local_indexes_of_its_definition(
+    template: dict[str, Any],
+) -> None:
+    for table in TABLES:
+        properties = template["Resources"][table_id(table)]["Properties"]
+        request = create_table_request(table, "")
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            assert properties.get(kind) == request.get(kind), (table.logical, kind)
+    assessments = template["Resources"]["AssessmentsTable"]["Properties"]
+    assert [i["IndexName"] for i in assessments["LocalSecondaryIndexes"]] == ["created-index"]
+
+
 def test_every_table_but_migrations_streams_new_and_old_images(template: dict[str, Any]) -> None:
     for table in TABLES:
         properties = template["Resources"][table_id(table)]["Properties"]
@@ -354,14 +366,16 @@ def test_the_deployed_table_has_the_keys_indexes_and_stream_the_adapters_expect(
     assert sorted(found["AttributeDefinitions"], key=str) == sorted(
         expected["AttributeDefinitions"], key=str
     )
-    indexes = {
-        index["IndexName"]: (index["KeySchema"], index["Projection"])
-        for index in found.get("GlobalSecondaryIndexes", [])
-    }
-    assert indexes == {
-        index["IndexName"]: (index["KeySchema"], index["Projection"])
-        for index in expected.get("GlobalSecondaryIndexes", [])
-    }
+    described: dict[str, Any] = {**found}
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        indexes = {
+            index["IndexName"]: (index["KeySchema"], index["Projection"])
+            for index in described.get(kind, [])
+        }
+        assert indexes == {
+            index["IndexName"]: (index["KeySchema"], index["Projection"])
+            for index in expected.get(kind, [])
+        }, kind
     stream = found.get("StreamSpecification", {"StreamEnabled": False})
     if table.stream:
         assert stream == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}

@@ -1,14 +1,23 @@
-"""Administration (group `admin`): bans."""
+"""Administration (group `admin`): bans, and counts of a month's attempts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from adapters.http.auth import Admin
 from adapters.http.errors import problem_responses
 from adapters.http.requests import BanBody
-from adapters.http.responses import LimitsOut, limits_out
+from adapters.http.responses import (
+    MONTH_PATTERN,
+    AssessmentAnalyticsOut,
+    LimitsOut,
+    analytics_out,
+    limits_out,
+)
 from adapters.http.routes.worker import UserId
+from application.assessment_analytics import AssessmentAnalyticsRequest
 from application.ban_user import BanUserRequest
 from application.unban_user import UnbanUserRequest
 from application.use_cases import UseCases
@@ -16,7 +25,7 @@ from domain.limits import usage
 
 
 def admin_router(use_cases: UseCases) -> APIRouter:
-    """/v1/admin/users/{user_id}/ban."""
+    """/v1/admin/users/{user_id}/ban and /v1/admin/analytics/assessments."""
     router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
     @router.put(
@@ -39,5 +48,27 @@ def admin_router(use_cases: UseCases) -> APIRouter:
     def unban_user(user_id: UserId, _: Admin) -> Response:
         use_cases.unban_user.execute(UnbanUserRequest(user_id))
         return Response(status_code=204)
+
+    @router.get(
+        "/analytics/assessments",
+        response_model=AssessmentAnalyticsOut,
+        summary="Every user's attempts of a month, counted per test and status",
+        responses=problem_responses(401, 403, 422, 503),
+    )
+    def assessment_analytics(
+        month: Annotated[
+            str,
+            Query(
+                min_length=7,
+                max_length=7,
+                pattern=MONTH_PATTERN,
+                description="The month, YYYY-MM (UTC)",
+                examples=["2026-11"],
+            ),
+        ],
+        _: Admin,
+    ) -> AssessmentAnalyticsOut:
+        analytics = use_cases.count_assessments.execute(AssessmentAnalyticsRequest(month))
+        return analytics_out(analytics)
 
     return router

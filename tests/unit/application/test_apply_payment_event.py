@@ -207,6 +207,9 @@ class RacingSubscriptions:
     def list_for_user(self, user_id: str) -> Sequence[Subscription]:
         return self._inner.list_for_user(user_id)
 
+    def active_for_user(self, user_id: str) -> Sequence[Subscription]:
+        return self._inner.active_for_user(user_id)
+
     def get(self, user_id: str, subscription_id: str) -> Subscription | None:
         return self._inner.get(user_id, subscription_id)
 
