@@ -59,6 +59,15 @@ def simulator_router(sim: StripeSimulator, *, prefix: str = PREFIX) -> APIRouter
     async def retrieve_invoice(request: Request, invoice_id: str) -> Response:
         return await _api(request, lambda _: sim.retrieve_invoice(invoice_id))
 
+    # Stand-ins for Stripe's test clocks: move a subscription through time from the outside.
+    @router.post("/v1/test_helpers/subscriptions/{subscription_id}/advance_period")
+    async def advance_period(request: Request, subscription_id: str) -> Response:
+        return await _api(request, lambda _: sim.advance_period(subscription_id))
+
+    @router.post("/v1/test_helpers/subscriptions/{subscription_id}/fail_payment")
+    async def fail_payment(request: Request, subscription_id: str) -> Response:
+        return await _api(request, lambda _: sim.fail_payment(subscription_id))
+
     @router.get("/checkout/{session_id}", name=_PAGE, response_class=HTMLResponse)
     async def checkout_page(request: Request, session_id: str) -> Response:
         try:
