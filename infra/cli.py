@@ -1,9 +1,17 @@
-"""The `flowlogic` command: serve the API, mint local tokens, run the demo, write the spec.
+"""The `flowlogic` command: serve the API, mint local tokens, run the demo, write the spec,
+create the tables, run the data migrations and the reminder job.
 
 flowlogic serve [--host 127.0.0.1] [--port 8000]
 flowlogic token --sub ID [--email E] [--groups worker,admin] [--ttl 3600]
 flowlogic demo [--url http://127.0.0.1:8000]
 flowlogic openapi [--check]
+flowlogic tables create
+flowlogic migrate [--dry-run]
+flowlogic reminders --date YYYY-MM-DD
+
+The three data commands work on the stage's tables wherever the profile keeps them; on `local`
+they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server would vanish with the command
+(docs/decisions/110-data-commands-and-their-endpoint.md).
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import uvicorn
 
@@ -24,6 +33,10 @@ from infra.settings import Profile, Settings
 if TYPE_CHECKING:
     import socket
 
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from tqdm import tqdm
+
+    from application.run_migrations import Migration
     from infra.container import Container
 
 DEV_SUB = "local-developer"
@@ -65,6 +78,23 @@ def _parser() -> argparse.ArgumentParser:
     spec = commands.add_parser("openapi", help="write api_spec.yaml from the application")
     spec.add_argument("--check", action="store_true", help="fail if api_spec.yaml is stale")
     spec.set_defaults(handler=_openapi)
+
+    tables = commands.add_parser("tables", help="manage the stage's DynamoDB tables")
+    table_commands = tables.add_subparsers(required=True, metavar="ACTION")
+    create = table_commands.add_parser(
+        "create", help="create the eight tables of FLOWLOGIC_STAGE; changes nothing when they exist"
+    )
+    create.set_defaults(handler=_tables_create)
+
+    migrate = commands.add_parser("migrate", help="apply the pending data migrations")
+    migrate.add_argument("--dry-run", action="store_true", help="list them, change nothing")
+    migrate.set_defaults(handler=_migrate)
+
+    reminders = commands.add_parser(
+        "reminders", help="publish one reminder per user with uncompleted tasks on a date"
+    )
+    reminders.add_argument("--date", required=True, type=_date_argument, metavar="YYYY-MM-DD")
+    reminders.set_defaults(handler=_reminders)
     return parser
 
 
@@ -207,6 +237,182 @@ def _openapi(args: argparse.Namespace) -> int:
     from infra.openapi import main as write_spec
 
     return write_spec(["--check"] if args.check else [])
+
+
+def _date_argument(text: str) -> date:
+    from infra.lambda_reminders import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _data_settings(what: str) -> Settings | None:
+    """The environment's settings, or None (said why) when `what` cannot work on them."""
+    settings = Settings()
+    if settings.profile is Profile.LOCAL and settings.dynamodb_endpoint is None:
+        sys.stderr.write(
+            f"{what} needs a DynamoDB that outlives it: set AWS_ENDPOINT_URL_DYNAMODB to one "
+            "(DynamoDB Local, `moto_server`, ...). Without it the local profile starts an "
+            "embedded server, with its tables, on every run and drops it on exit.\n"
+        )
+        return None
+    return settings
+
+
+def _where(settings: Settings) -> str:
+    return settings.dynamodb_endpoint or f"AWS DynamoDB in {settings.aws_region}"
+
+
+def _tables_create(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from infra.embedded import make_client
+    from infra.tables import TABLES, create_tables
+
+    if Settings().profile is Profile.MEMORY:
+        print("The memory profile keeps its data in process: there are no tables to create.")
+        return 0
+    settings = _data_settings("flowlogic tables create")
+    if settings is None:
+        return 2
+    client = make_client(settings.dynamodb_endpoint, settings.aws_region)
+    try:
+        created = create_tables(client, settings.stage)
+        missing = _missing_indexes(client, settings.stage, created)
+    except (BotoCoreError, ClientError) as error:
+        sys.stderr.write(f"could not create the tables on {_where(settings)}: {error}\n")
+        return 1
+    for name, indexes in missing.items():
+        sys.stderr.write(
+            f"warning: {name} existed already and lacks {', '.join(indexes)}; this command "
+            "never changes an existing table (a local index can only come with a new table)\n"
+        )
+    for name in created:
+        print(f"created {name}")
+    summary = f"the {len(TABLES)} tables of stage {settings.stage!r} on {_where(settings)}"
+    if created:
+        print(f"{len(created)} table(s) created; {summary} are active.")
+    else:
+        print(f"Nothing changed: {summary} exist already.")
+    return 0
+
+
+def _missing_indexes(
+    client: DynamoDBClient, stage: str, created: list[str]
+) -> dict[str, list[str]]:
+    """Indexes of the definition that tables which existed already do not have, by table."""
+    from infra.tables import TABLES, physical_name
+
+    missing: dict[str, list[str]] = {}
+    for table in TABLES:
+        name = physical_name(stage, table.logical)
+        if name in created or not table.indexes:
+            continue
+        described = client.describe_table(TableName=name)["Table"]
+        present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
+        present |= {index["IndexName"] for index in described.get("LocalSecondaryIndexes", [])}
+        absent = [index.name for index in table.indexes if index.name not in present]
+        if absent:
+            missing[name] = absent
+    return missing
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from application.run_migrations import RunMigrationsRequest
+    from infra.container import create_container
+    from infra.migrations import migrations_for
+
+    if Settings().profile is Profile.MEMORY:
+        print(
+            "The memory profile has no migrations to run: its data lives and dies with the "
+            "process, so none of it predates the code."
+        )
+        return 0
+    settings = _data_settings("flowlogic migrate")
+    if settings is None:
+        return 2
+    container = create_container(settings)
+    bars = _ProgressBars(sys.stderr)
+    try:
+        known = migrations_for(container.storage(), container.dynamodb(), container.clock())
+        by_version = {migration.version: migration for migration in known}
+        runner = container.run_migrations(on_progress=bars.update)
+        versions = runner.execute(RunMigrationsRequest(dry_run=args.dry_run))
+    except Exception as error:
+        bars.close()
+        sys.stderr.write(
+            f"a migration failed; its claim was released, so the next run retries it: {error!r}\n"
+        )
+        return 1
+    finally:
+        container.shutdown_resources()
+    bars.close()
+    if args.dry_run:
+        if not versions:
+            print(f"Nothing pending: the {len(known)} migration(s) are all applied.")
+        else:
+            print(f"{len(versions)} pending migration(s):")
+        for version in versions:
+            print(_describe(by_version[version]))
+        return 0
+    for version in versions:
+        print(f"applied {_describe(by_version[version])}")
+    if not versions:
+        print(f"Nothing to apply: the {len(known)} migration(s) are all recorded.")
+    return 0
+
+
+def _describe(migration: Migration) -> str:
+    return f"{migration.version}  {migration.description}  ({migration.author})"
+
+
+class _ProgressBars:
+    """One tqdm bar per migration that reports progress, on `stream` (stderr), one at a time."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._bars: dict[str, tqdm[NoReturn]] = {}
+
+    def update(self, version: str, done: int, total: int | None) -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(version)
+        if bar is None:
+            self.close()  # migrations run one after another: the previous one is done
+            bar = tqdm(desc=f"migration {version}", total=total, unit="item", file=self._stream)
+            self._bars[version] = bar
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
+
+
+def _reminders(args: argparse.Namespace) -> int:
+    from infra.container import create_container
+    from infra.lambda_reminders import send_reminders
+
+    settings = _data_settings("flowlogic reminders")
+    if settings is None:
+        return 2
+    container = create_container(settings)
+    try:
+        sent = send_reminders(container, args.date)
+    finally:
+        container.shutdown_resources()
+    reminded = sent.users - sent.failed
+    print(
+        f"Reminders for {args.date.isoformat()}: {reminded} user(s) reminded, "
+        f"{sent.failed} failure(s)."
+    )
+    if settings.profile is not Profile.AWS:
+        print(f"(The {settings.profile.value} profile has no event bus: events stayed in process.)")
+    return 0 if sent.failed == 0 else 1
 
 
 if __name__ == "__main__":

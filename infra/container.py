@@ -49,6 +49,7 @@ from application.list_tasks import ListTasks
 from application.list_tests import ListTests
 from application.record_login import RecordLogin
 from application.register_user import RegisterUser
+from application.run_migrations import RunMigrations
 from application.schedule_calendar import ScheduleCalendar
 from application.send_reminders import SendReminders
 from application.set_task_completion import SetTaskCompletion
@@ -60,6 +61,7 @@ from application.unban_user import UnbanUser
 from application.use_cases import UseCases
 from domain.assessment import QualityThresholds
 from infra import clients, stripe_local
+from infra.migrations import migrations_for
 from infra.settings import Profile, Settings
 
 
@@ -213,6 +215,13 @@ class Container(containers.DeclarativeContainer):
         erase_account=providers.Singleton(EraseAccount, users, subscriptions, payments, account),
         count_assessments=providers.Singleton(CountAssessments, assessments),
         send_reminders=providers.Singleton(SendReminders, calendar, events),
+    )
+    # A factory: `flowlogic migrate` passes its progress observer as `on_progress=`.
+    run_migrations = providers.Factory(
+        RunMigrations,
+        ledger=migrations,
+        migrations=providers.Callable(migrations_for, storage, dynamodb, clock),
+        clock=clock,
     )
 
 

@@ -1,0 +1,85 @@
+"""AWS Lambda entry point of the daily reminder job, invoked by a schedule (EventBridge Scheduler
+or a cron rule).
+
+The date to remind about is the event's `"date"` ("YYYY-MM-DD", as a Scheduler target's input
+or a manual invocation gives it), else the UTC date of a scheduled event's `"time"`, else today
+in UTC. A run with failed publications raises, so the schedule's retry policy runs the job again;
+event ids are stable per (date, user), so downstream drops what it already had
+(docs/decisions/113-reminder-job-entry-points.md). The container is built by the first
+invocation and reused by the warm one, never at import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from application.send_reminders import RemindersSent, SendReminders, SendRemindersRequest
+from domain.time import parse_iso
+
+if TYPE_CHECKING:
+    from infra.container import Container
+
+_log = logging.getLogger("flowlogic.reminders")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class RemindersFailed(RuntimeError):
+    """Some reminders could not be published; the scheduled invocation should be retried."""
+
+
+def handler(event: Mapping[str, Any], context: object) -> dict[str, Any]:
+    """Lambda handler: publish the day's reminders; a summary of counts, never of users."""
+    return remind(event, _container())
+
+
+def remind(event: Mapping[str, Any], container: Container) -> dict[str, Any]:
+    """Send the reminders of the event's date over `container`; raises when some failed."""
+    task_date = reminder_date(event, container.clock().now())
+    sent = send_reminders(container, task_date)
+    summary = {"date": task_date.isoformat(), "users": sent.users, "failed": sent.failed}
+    _log.info("reminders sent", extra=summary)
+    if sent.failed:
+        raise RemindersFailed(f"{sent.failed} of {sent.users} reminders were not published")
+    return summary
+
+
+def send_reminders(container: Container, task_date: date) -> RemindersSent:
+    """Run the reminder job for `task_date` over the container's calendar and event bus."""
+    # Built from the two ports it needs, not from `use_cases`: the job has no use for Stripe,
+    # S3 or their credentials.
+    job = SendReminders(container.calendar(), container.events())
+    return job.execute(SendRemindersRequest(task_date))
+
+
+def reminder_date(event: Mapping[str, Any], now: datetime) -> date:
+    """The event's "date", else the UTC date of its scheduled "time", else `now`'s UTC date."""
+    given = event.get("date") if isinstance(event, Mapping) else None
+    if given is not None:
+        return parse_date(given)
+    scheduled = event.get("time") if isinstance(event, Mapping) else None
+    if isinstance(scheduled, str) and scheduled:
+        return parse_iso(scheduled).astimezone(UTC).date()
+    return now.astimezone(UTC).date()
+
+
+def parse_date(text: object) -> date:
+    """A calendar date written exactly as YYYY-MM-DD; ValueError otherwise."""
+    if not isinstance(text, str) or not _DATE.fullmatch(text):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}")
+    return date.fromisoformat(text)
+
+
+@cache
+def _container() -> Container:
+    from infra.container import create_container
+    from infra.logs import configure_logging
+    from infra.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_container(settings)
