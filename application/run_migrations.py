@@ -36,8 +36,9 @@ class RunMigrations:
     Rules enforced (decision 074):
     - Versions are digit strings ("001", "002", ...), unique, ordered numerically.
     - A dry run lists the pending versions and changes nothing.
-    - Each migration is claimed with a conditional write before it is applied; a claim that
-      fails means another runner has it, and this run skips it.
+    - Each migration is claimed with a conditional write before it is applied. A claim that
+      fails means another runner has it (and may still be applying it): this run stops there,
+      so no migration is ever applied before the ones it follows have finished.
     - An apply step that raises has its claim released, so a later run retries it; the error
       propagates and the later migrations are not applied in this run.
     - Returns the versions pending (dry run) or applied by this run.
@@ -71,7 +72,7 @@ class RunMigrations:
                 migration.version, self._clock.now(), migration.description, migration.author
             )
             if not self._ledger.claim(record):
-                continue
+                break  # another runner is on it; later migrations may depend on it
             try:
                 migration.apply(self._reporter(migration.version))
             except BaseException:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -13,7 +13,7 @@ from application.run_migrations import (
     RunMigrations,
     RunMigrationsRequest,
 )
-from ports.migrations import AppliedMigration
+from ports.migrations import AppliedMigration, MigrationLedger
 from tests.support.stores import Stores
 from tests.unit.application.conftest import NOW
 
@@ -125,3 +125,35 @@ def test_versions_must_be_unique_digit_strings(
 ) -> None:
     with pytest.raises(ValueError, match="version"):
         RunMigrations(stores.migrations, [a_migration(v, []) for v in versions], clock)
+
+
+class _ClaimedMeanwhile:
+    """A ledger on which another runner claims `version` between our read and our claim."""
+
+    def __init__(self, inner: MigrationLedger, version: str) -> None:
+        self._inner = inner
+        self._version = version
+
+    def applied(self) -> Sequence[AppliedMigration]:
+        return self._inner.applied()
+
+    def claim(self, record: AppliedMigration) -> bool:
+        if record.version == self._version:
+            self._inner.claim(AppliedMigration(self._version, NOW, "its", "other runner"))
+        return self._inner.claim(record)
+
+    def release(self, version: str) -> None:
+        self._inner.release(version)
+
+
+def test_a_run_stops_at_a_migration_another_runner_is_still_applying(
+    stores: Stores, clock: FixedClock
+) -> None:
+    ran: list[str] = []
+    migrations = [a_migration(v, ran) for v in ("001", "002", "003")]
+    ledger = _ClaimedMeanwhile(stores.migrations, "002")
+
+    applied = RunMigrations(ledger, migrations, clock).execute(APPLY)
+
+    assert applied == ["001"]
+    assert ran == ["001"]  # 003 may depend on 002, which the other runner has not finished
