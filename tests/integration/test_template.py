@@ -147,7 +147,7 @@ def test_the_table_key_is_customer_managed_rotated_and_has_a_key_policy(
 # --- functions and their roles ---------------------------------------------------------------
 
 
-def test_three_python_functions_run_the_three_handlers_from_the_code_parameters(
+def test_four_python_functions_run_the_four_handlers_from_the_code_parameters(
     template: dict[str, Any],
 ) -> None:
     functions = resources_of(template, "AWS::Lambda::Function")
@@ -157,9 +157,10 @@ def test_three_python_functions_run_the_three_handlers_from_the_code_parameters(
         "infra.lambda_http.handler",
         "infra.lambda_webhook.handler",
         "infra.lambda_stream.handler",
+        "infra.lambda_reminders.handler",
     }
     roles = {json.dumps(f["Properties"]["Role"]) for f in functions.values()}
-    assert len(roles) == 3
+    assert len(roles) == 4
     for function in functions.values():
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.12"
@@ -256,6 +257,31 @@ def test_the_stream_consumer_reads_streams_puts_events_and_decrypts_only(
     assert granted(template, "StreamRole", "events:") == [
         json.dumps({"Fn::GetAtt": ["EventBus", "Arn"]})
     ]
+
+
+def test_the_reminder_job_queries_the_date_index_and_puts_events_only(
+    template: dict[str, Any],
+) -> None:
+    actions = {
+        action
+        for statement in statements_of(template, "RemindersRole")
+        for action in as_list(statement["Action"])
+    }
+
+    assert actions == {
+        "dynamodb:Query",
+        "events:PutEvents",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
+    assert granted(template, "RemindersRole", "dynamodb:") == [
+        json.dumps({"Fn::Sub": "${CalendarTasksTable.Arn}/index/date-index"})
+    ]
+    rule = template["Resources"]["ReminderSchedule"]["Properties"]
+    assert rule["ScheduleExpression"].startswith("cron(")
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["RemindersFunction", "Arn"]}
 
 
 # --- streams and the HTTP API ----------------------------------------------------------------
