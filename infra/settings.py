@@ -7,7 +7,8 @@ from enum import StrEnum
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Development-only values: the `aws` profile refuses to start with any of them.
+# Development-only values. In `aws`, the JWT secret is unused (API Gateway verifies tokens) and
+# the development webhook secret makes the gateway refuse every webhook (infra/stripe_local.py).
 DEV_JWT_SECRET = "flowlogic-local-development-secret-change-me"  # noqa: S105
 DEV_STRIPE_API_KEY = "sk_test_flowlogic_local_simulator"
 DEV_STRIPE_WEBHOOK_SECRET = "whsec_flowlogic_local_simulator"  # noqa: S105

@@ -3,19 +3,22 @@ real StripeClient, which delivers signed events to the service's own webhook rou
 
 from __future__ import annotations
 
+import logging
+import secrets
 import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from adapters.stripe.simulator import StripeSimulator
 from domain.tiers import Tier
-from infra.settings import Settings
+from infra.settings import DEV_STRIPE_WEBHOOK_SECRET, Settings
 from ports.clock import Clock
 
 if TYPE_CHECKING:
     from adapters.stripe.gateway import StripePaymentGateway
 
 Deliver = Callable[[bytes, str], None]
+logger = logging.getLogger("flowlogic.stripe")
 
 
 class WebhookRelay:
@@ -81,10 +84,16 @@ def simulated_gateway(settings: Settings, sim: StripeSimulator) -> StripePayment
 
 
 def real_gateway(settings: Settings) -> StripePaymentGateway:
+    """The gateway to Stripe itself. With the repository's development webhook secret (public
+    knowledge), it verifies against a random secret instead, so no webhook can be forged."""
     from adapters.stripe.gateway import StripePaymentGateway
 
+    webhook_secret = settings.stripe_webhook_secret.get_secret_value()
+    if webhook_secret == DEV_STRIPE_WEBHOOK_SECRET:
+        logger.error("STRIPE_WEBHOOK_SECRET is not configured: every Stripe webhook is refused")
+        webhook_secret = secrets.token_hex(32)
     return StripePaymentGateway(
         api_key=settings.stripe_api_key.get_secret_value(),
-        webhook_secret=settings.stripe_webhook_secret.get_secret_value(),
+        webhook_secret=webhook_secret,
         prices=prices_of(settings),
     )

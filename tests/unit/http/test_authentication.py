@@ -193,3 +193,20 @@ def test_behind_api_gateway_a_request_without_claims_is_401(service: Service) ->
 
     assert response["statusCode"] == 401
     assert json.loads(response["body"])["code"] == "UNAUTHENTICATED"
+
+
+def test_the_aws_gateway_never_accepts_webhooks_signed_with_the_development_secret() -> None:
+    import stripe
+
+    from domain.errors import InvalidSignature
+    from infra.settings import DEV_STRIPE_WEBHOOK_SECRET, Settings
+    from infra.stripe_local import real_gateway
+
+    gateway = real_gateway(Settings.model_validate({"FLOWLOGIC_PROFILE": "aws"}))
+    payload = b'{"id": "evt_1", "object": "event", "type": "ping", "created": 1, "data": {}}'
+    header = stripe.WebhookSignature.generate_signature_header(
+        payload.decode(), DEV_STRIPE_WEBHOOK_SECRET, int(time.time())
+    )
+
+    with pytest.raises(InvalidSignature):
+        gateway.parse_event(payload, header)
