@@ -10,10 +10,9 @@ from domain.limits import limits_for_tier, new_limits
 from domain.subscription import StripeSubscriptionSnapshot, apply_snapshot, entitled_tier, is_newer
 from domain.user import change_tier
 from ports.clock import Clock
-from ports.limits import LimitsRepository
 from ports.payments import PaymentEvent
+from ports.snapshots import SnapshotReader, SnapshotRequest
 from ports.subscriptions import SubscriptionRepository
-from ports.users import UserRepository
 
 
 class PaymentEventOutcome(StrEnum):
@@ -41,17 +40,17 @@ class ApplyPaymentEvent:
       in the same atomic write as the subscription, guarded by the limits' revision, so that
       concurrent events of one user cannot leave a tier computed from a stale view;
     - a lost optimistic race is retried from a fresh read.
+    Profile and limits are read together (decision 115), and the user's subscriptions in one
+    query that also holds the stored copy of this one: one read, one query, one write.
     """
 
     def __init__(
         self,
-        users: UserRepository,
-        limits: LimitsRepository,
+        snapshots: SnapshotReader,
         subscriptions: SubscriptionRepository,
         clock: Clock,
     ) -> None:
-        self._users = users
-        self._limits = limits
+        self._snapshots = snapshots
         self._subscriptions = subscriptions
         self._clock = clock
 
@@ -71,24 +70,24 @@ class ApplyPaymentEvent:
 
     def _apply(self, snapshot: StripeSubscriptionSnapshot) -> PaymentEventOutcome:
         owner = self._owner(snapshot)
-        # The limits row is read first: its revision guards the write below, so any event of this
-        # user committed after this read makes the write fail and the retry see it (decision 079).
-        stored_limits = None if owner is None else self._limits.get(owner)
-        user = None if owner is None else self._users.get(owner)
+        if owner is None:
+            return PaymentEventOutcome.UNKNOWN_CUSTOMER
+        # The limits row is read before the subscriptions: its revision guards the write below,
+        # so any event of this user committed after this read makes the write fail and the
+        # retry see it (decision 079).
+        seen = self._snapshots.read(SnapshotRequest(owner, user=True, limits=True))
+        user, stored_limits = seen.user, seen.limits
         if user is None:
             return PaymentEventOutcome.UNKNOWN_CUSTOMER
-        previous = self._subscriptions.get(user.user_id, snapshot.subscription_id)
+        stored = self._subscriptions.list_for_user(user.user_id)
+        previous = next((s for s in stored if s.subscription_id == snapshot.subscription_id), None)
         if not is_newer(previous, snapshot):
             return PaymentEventOutcome.STALE
         now = self._clock.now()
         sub = apply_snapshot(previous, snapshot, user.user_id, now)
         if sub is None:
             return PaymentEventOutcome.IGNORED
-        others = [
-            s
-            for s in self._subscriptions.list_for_user(user.user_id)
-            if s.subscription_id != sub.subscription_id
-        ]
+        others = [s for s in stored if s.subscription_id != sub.subscription_id]
         tier = entitled_tier([*others, sub], now)
         if stored_limits is None:
             limits = new_limits(user.user_id, tier, now)

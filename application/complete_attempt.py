@@ -15,11 +15,11 @@ from domain.assessment import (
 from domain.errors import NotFound
 from domain.progress import Progress, add_improvement, improvement
 from domain.scores import Score
-from domain.user import local_today
+from domain.user import User, local_today
 from ports.assessments import AssessmentRepository
 from ports.clock import Clock
 from ports.progress import ProgressRepository
-from ports.users import UserRepository
+from ports.snapshots import SnapshotReader, SnapshotRequest
 
 _PAGE = 100
 
@@ -43,17 +43,19 @@ class CompleteAttempt:
       improvement (50 · old severity − new severity) on the progress item of the user's local
       today; "earlier" is by start time (decision 071). Attempt and progress are written in
       one atomic write, re-read and re-decided when the progress item moved meanwhile.
+    Attempt and profile are read together (decision 115); the date's progress item is read
+    only when there is an improvement to record.
     """
 
     def __init__(
         self,
-        users: UserRepository,
+        snapshots: SnapshotReader,
         assessments: AssessmentRepository,
         progress: ProgressRepository,
         clock: Clock,
         thresholds: QualityThresholds | None = None,
     ) -> None:
-        self._users = users
+        self._snapshots = snapshots
         self._assessments = assessments
         self._progress = progress
         self._clock = clock
@@ -63,19 +65,20 @@ class CompleteAttempt:
         return retry_on_conflict(lambda: self._complete(request))
 
     def _complete(self, request: CompleteAttemptRequest) -> Assessment:
-        assessment = self._assessments.get(request.user_id, request.assessment_id)
-        if assessment is None:
+        seen = self._snapshots.read(
+            SnapshotRequest(request.user_id, user=True, assessment_id=request.assessment_id)
+        )
+        if seen.assessment is None:
             raise NotFound("no such assessment")
         now = self._clock.now()
-        finished = complete(assessment, request.report, self._thresholds, now)
-        self._assessments.finish(finished, progress=self._improvement(finished))
+        finished = complete(seen.assessment, request.report, self._thresholds, now)
+        self._assessments.finish(finished, progress=self._improvement(finished, seen.user))
         return finished
 
-    def _improvement(self, finished: Assessment) -> Progress | None:
+    def _improvement(self, finished: Assessment, user: User | None) -> Progress | None:
         if finished.status != AssessmentStatus.COMPLETED or finished.result is None:
             return None
         previous = self._previous_completed(finished)
-        user = self._users.get(finished.user_id)
         if previous is None or previous.result is None or user is None:
             return None
         now = finished.completed_at or self._clock.now()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.subscription import GRANTING_STATUSES
+from domain.subscription import GRANTING_STATUSES, Subscription
 from ports.account import AccountStore
 from ports.payments import PaymentGateway
-from ports.subscriptions import SubscriptionRepository
-from ports.users import UserRepository
 
 _log = logging.getLogger(__name__)
 
@@ -39,35 +38,31 @@ class EraseAccount:
     - Every item in the seven user tables and the email reservation are deleted.
     - Idempotent: erasing an erased or unknown account deletes nothing and succeeds, and
       calling it again finishes an erasure that was interrupted half-way.
+    The subscriptions come from the erasure's own reads: one query per table (decision 119).
     """
 
-    def __init__(
-        self,
-        users: UserRepository,
-        subscriptions: SubscriptionRepository,
-        payments: PaymentGateway,
-        account: AccountStore,
-    ) -> None:
-        self._users = users
-        self._subscriptions = subscriptions
+    def __init__(self, payments: PaymentGateway, account: AccountStore) -> None:
         self._payments = payments
         self._account = account
 
     def execute(self, request: EraseAccountRequest) -> Erasure:
-        user = self._users.get(request.user_id)
         cancelled: list[str] = []
         not_cancelled: list[str] = []
-        for sub in self._subscriptions.list_for_user(request.user_id):
-            if sub.status not in GRANTING_STATUSES:
-                continue
-            try:
-                self._payments.cancel_now(sub.subscription_id)
-            # Erasure is owed to the user whatever the payment provider says; a subscription
-            # that could not be ended is left for follow-up rather than keeping their data.
-            except Exception:
-                _log.exception("erasure: could not end subscription %s", sub.subscription_id)
-                not_cancelled.append(sub.subscription_id)
-            else:
-                cancelled.append(sub.subscription_id)
-        deleted = self._account.erase(request.user_id, user.email if user is not None else None)
+
+        def end_live(subscriptions: Sequence[Subscription]) -> None:
+            for sub in subscriptions:
+                if sub.status not in GRANTING_STATUSES:
+                    continue
+                try:
+                    self._payments.cancel_now(sub.subscription_id)
+                # Erasure is owed to the user whatever the payment provider says; a subscription
+                # that could not be ended is left for follow-up rather than keeping their data.
+                except Exception:
+                    _log.exception("erasure: could not end subscription %s", sub.subscription_id)
+                    not_cancelled.append(sub.subscription_id)
+                else:
+                    cancelled.append(sub.subscription_id)
+
+        # Without an email the store frees the one the stored user names.
+        deleted = self._account.erase(request.user_id, None, before_deleting=end_live)
         return Erasure(deleted, tuple(cancelled), tuple(not_cancelled))

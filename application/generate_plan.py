@@ -46,6 +46,8 @@ class GeneratePlan:
       replaces the active plan in one atomic write: at most one active plan, even under races;
     - the old plan's uncompleted tasks from the user's today on are removed, with the progress
       of their dates; completed tasks and past days stay (decision 036).
+    One query of the user's plans gives the active one and the highest version; a user who
+    never had a plan has no plan's tasks, so the calendar is not read (decision 116).
     """
 
     def __init__(
@@ -69,25 +71,27 @@ class GeneratePlan:
         if user is None:
             raise NotFound("user not found")
         require_plan_features(user.tier)
-        plan = retry_on_conflict(lambda: self._activate(user), attempts=ACTIVATION_ATTEMPTS)
-        retry_on_conflict(lambda: self._remove_old_tasks(user, plan))
+        plan, replaced = retry_on_conflict(
+            lambda: self._activate(user), attempts=ACTIVATION_ATTEMPTS
+        )
+        if replaced:
+            retry_on_conflict(lambda: self._remove_old_tasks(user, plan))
         return plan
 
-    def _activate(self, user: User) -> Plan:
+    def _activate(self, user: User) -> tuple[Plan, bool]:
+        """The new active plan, and whether the user had any plan before it."""
         now = self._clock.now()
         recent = self._assessments.completed_since(user.user_id, now - LOOKBACK)
-        previous = self._plans.get_active(user.user_id)
-        if previous is not None:
-            last_version: int | None = previous.version
-        else:
-            # No active plan, yet older ones may exist (e.g. restored data): never reuse a version.
-            versions = [plan.version for plan in self._plans.list_for_user(user.user_id)]
-            last_version = max(versions, default=None)
+        plans = self._plans.list_for_user(user.user_id)  # oldest version first
+        active = [p for p in plans if p.is_active]
+        previous = active[-1] if active else None
+        # The highest version, active or not (e.g. restored data): never reuse a version.
+        last_version = max((p.version for p in plans), default=None)
         version = 1 if last_version is None else last_version + 1
         plan_id = plan_id_for(user.user_id, version)
         plan = build_plan(user.user_id, plan_id, user.tier, recent, last_version, now)
         self._plans.activate(plan, None if previous is None else deactivate(previous, now))
-        return plan
+        return plan, bool(plans)
 
     def _remove_old_tasks(self, user: User, plan: Plan) -> None:
         now = self._clock.now()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from application.list_tasks import validate_range
+from application.list_tasks import MAX_RANGE_DAYS, validate_range
 from domain.errors import NotFound
 from domain.progress import Progress, current_streak
 from domain.user import local_today, require_plan_features
@@ -38,6 +38,8 @@ class GetProgress:
     - the current streak is today's once today counts, else the one standing before today, in
       the user's time zone, whatever the range (decision 031);
     - the best streak is the highest the user ever reached.
+    The range and what the current streak needs come from one progress query when today lies
+    near the range (decision 118), the best streak from the streak index.
     """
 
     def __init__(self, users: UserRepository, progress: ProgressRepository, clock: Clock) -> None:
@@ -52,14 +54,20 @@ class GetProgress:
             raise NotFound("user not found")
         require_plan_features(user.tier)
         today = local_today(user, self._clock.now())
-        days = tuple(self._progress.between(user.user_id, request.from_date, request.to_date))
+        first, last = request.from_date, request.to_date
         # Today's item and the latest earlier date with tasks are all current_streak looks at.
-        recent = [
-            self._progress.get(user.user_id, today),
-            self._progress.latest_before(user.user_id, today),
-        ]
+        if (max(last, today) - min(first, today)).days < 2 * MAX_RANGE_DAYS:
+            chain = self._progress.chain(user.user_id, min(first, today), max(last, today))
+            days = tuple(item for item in chain.items if first <= item.date <= last)
+            recent = [item for item in chain.items if item.date <= today]
+        else:  # a range far from today: reading what lies between would cost more than a query
+            days = tuple(self._progress.between(user.user_id, first, last))
+            chain = self._progress.chain(user.user_id, today, today)
+            recent = list(chain.items)
+        if chain.before is not None:
+            recent.append(chain.before)
         return ProgressReport(
             days=days,
-            current_streak=current_streak([item for item in recent if item is not None], today),
+            current_streak=current_streak(recent, today),
             best_streak=self._progress.best_streak(user.user_id),
         )

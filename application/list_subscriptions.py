@@ -21,6 +21,8 @@ class ListSubscriptions:
 
     Rules enforced:
     - the user exists (NOT_FOUND); any tier may list (a free user sees their lapsed ones).
+    Subscriptions are stored only for an existing user (and erased before the user item), so
+    the profile is read only when there are none (decision 116).
     """
 
     def __init__(self, users: UserRepository, subscriptions: SubscriptionRepository) -> None:
@@ -28,9 +30,9 @@ class ListSubscriptions:
         self._subscriptions = subscriptions
 
     def execute(self, request: ListSubscriptionsRequest) -> Sequence[Subscription]:
-        if self._users.get(request.user_id) is None:
-            raise NotFound("user not found")
         subs = self._subscriptions.list_for_user(request.user_id)
+        if not subs and self._users.get(request.user_id) is None:
+            raise NotFound("user not found")
         return tuple(
             sorted(subs, key=lambda sub: (sub.created_at, sub.subscription_id), reverse=True)
         )

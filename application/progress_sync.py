@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from domain.calendar import MAX_WINDOW_DAYS, CalendarTask
 from domain.progress import Progress, progress_for, restreak, with_counts
-from ports.progress import ProgressRepository
+from ports.progress import ProgressChain, ProgressRepository
 
 SCHEDULE_AHEAD_DAYS = 365
 """A scheduling window starts at most this many days after the user's today (decision 076)."""
@@ -49,15 +49,32 @@ def recount_progress(
 ) -> ProgressChanges:
     """The user's progress once the given dates have these (total, completed) task counts.
 
-    A date without an item gets one when it has tasks; counts move with `with_counts`; then the
-    streaks of that date and every later one are recomputed, starting from the stored streak of
-    the latest earlier date with tasks (SPEC.md 7: changing yesterday recomputes today).
+    Reads, in one request, the items from the first of those dates to the horizon and the
+    streak they continue (decision 118), then recounts them (`recount`).
     """
     if not counts:
         return ProgressChanges((), {})
     first = min(counts)
     last = max(max(counts), horizon(today))
-    days = {item.date: item for item in progress.between(user_id, first, last)}
+    return recount(progress.chain(user_id, first, last), user_id, counts, now)
+
+
+def recount(
+    chain: ProgressChain,
+    user_id: str,
+    counts: Mapping[date, tuple[int, int]],
+    now: datetime,
+) -> ProgressChanges:
+    """The chain's items once the given dates have these (total, completed) task counts.
+
+    `chain` runs from the first of those dates to the horizon. A date without an item gets one
+    when it has tasks; counts move with `with_counts`; then the streaks of that date and every
+    later one are recomputed, starting from the stored streak of the latest earlier date with
+    tasks (SPEC.md 7: changing yesterday recomputes today).
+    """
+    if not counts:
+        return ProgressChanges((), {})
+    days = {item.date: item for item in chain.items}
     recounted: set[date] = set()
     for day, (total, completed) in counts.items():
         stored = days.get(day)
@@ -70,7 +87,7 @@ def recount_progress(
         if item is not stored:
             days[day] = item
             recounted.add(day)
-    before = progress.latest_before(user_id, first)
+    before = chain.before
     ordered = [days[day] for day in sorted(days)]
     restreaked = {
         item.date: item for item in restreak(ordered, before.streak if before else 0, now)

@@ -40,6 +40,8 @@ class RegisterUser:
       applied to it (PUT semantics, decision 070); an omitted one is kept.
     - An existing profile with another email: ALREADY_REGISTERED (the email never changes).
     - An email reserved by someone else: EMAIL_TAKEN.
+    The write is tried first and the profile read only when it is refused as registered
+    already, so a new user costs one request (decision 116).
     """
 
     def __init__(self, users: UserRepository, clock: Clock) -> None:
@@ -49,16 +51,14 @@ class RegisterUser:
     def execute(self, request: RegisterUserRequest) -> Registration:
         now = self._clock.now()
         candidate = register(request.user_id, request.email, request.name, request.timezone, now)
-        existing = self._users.get(candidate.user_id)
-        if existing is None:
-            try:
-                self._users.add(candidate, new_limits(candidate.user_id, candidate.tier, now))
-                return Registration(candidate, created=True)
-            except AlreadyRegistered:
-                # A concurrent PUT of the same caller won the race: answer as if it came first.
-                existing = self._users.get(candidate.user_id)
-                if existing is None:
-                    raise
+        try:
+            self._users.add(candidate, new_limits(candidate.user_id, candidate.tier, now))
+            return Registration(candidate, created=True)
+        except AlreadyRegistered:
+            # A repeat, or a concurrent PUT of the same caller that came first: answer alike.
+            existing = self._users.get(candidate.user_id)
+            if existing is None:
+                raise
         if existing.email != candidate.email:
             raise AlreadyRegistered("this account is registered with another email")
         return Registration(self._with_requested_fields(existing, request), created=False)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from application.progress_sync import counts_by_date, recount_progress
+from application.progress_sync import counts_by_date, horizon, recount
 from application.retry import retry_on_conflict
 from domain.calendar import CalendarTask, check_completion_window, set_completed
 from domain.errors import NotFound
 from domain.progress import Progress
-from domain.user import User, local_today, require_plan_features
+from domain.user import local_today, require_plan_features
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
-from ports.progress import ProgressRepository
-from ports.users import UserRepository
+from ports.progress import ProgressChain, ProgressRepository
+from ports.snapshots import SnapshotReader, SnapshotRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,43 +43,64 @@ class SetTaskCompletion:
     - asking for the state the task has writes nothing;
     - the date's progress counts its tasks, and streaks are recomputed from that date on, so
       changing yesterday updates today's streak; task and progress are written atomically.
+    Profile and task are read together, and the progress from the task's date on in one query
+    (decisions 115, 118); the date's counts move from its progress item by the one task.
     """
 
     def __init__(
         self,
-        users: UserRepository,
+        snapshots: SnapshotReader,
         calendar: CalendarRepository,
         progress: ProgressRepository,
         clock: Clock,
     ) -> None:
-        self._users = users
+        self._snapshots = snapshots
         self._calendar = calendar
         self._progress = progress
         self._clock = clock
 
     def execute(self, request: SetTaskCompletionRequest) -> TaskCompletion:
-        user = self._users.get(request.user_id)
+        return retry_on_conflict(lambda: self._set(request))
+
+    def _set(self, request: SetTaskCompletionRequest) -> TaskCompletion:
+        now = self._clock.now()
+        seen = self._snapshots.read(
+            SnapshotRequest(request.user_id, user=True, task=(request.task_date, request.task_id))
+        )
+        user, task = seen.user, seen.task
         if user is None:
             raise NotFound("user not found")
         require_plan_features(user.tier)
-        return retry_on_conflict(lambda: self._set(user, request))
-
-    def _set(self, user: User, request: SetTaskCompletionRequest) -> TaskCompletion:
-        now = self._clock.now()
-        task = self._calendar.get(user.user_id, request.task_date, request.task_id)
         if task is None:
             raise NotFound("task not found")
         today = local_today(user, now)
         check_completion_window(task.task_date, today)
         updated = set_completed(task, request.completed, now)
-        tasks = self._calendar.between(user.user_id, task.task_date, task.task_date)
-        after = [updated if t.task_id == task.task_id else t for t in tasks]
-        counts = {task.task_date: counts_by_date(after).get(task.task_date, (0, 0))}
-        changes = recount_progress(self._progress, user.user_id, counts, today, now)
+        chain = self._progress.chain(user.user_id, task.task_date, horizon(today))
+        counts = {task.task_date: self._counts(task, updated, chain)}
+        changes = recount(chain, user.user_id, counts, now)
+        day = task.task_date
         if updated is not task or changes.changed:
             # An unchanged task with changed progress only repairs a progress item out of step.
-            self._calendar.set_completed(updated, changes.changed)
-            stored = self._progress.get(user.user_id, task.task_date)
+            written = self._calendar.set_completed(updated, changes.changed)
+            stored = {item.date: item for item in written}.get(day, changes.by_date[day])
         else:
-            stored = changes.by_date.get(task.task_date)
-        return TaskCompletion(updated, stored or changes.by_date[task.task_date])
+            stored = changes.by_date[day]
+        return TaskCompletion(updated, stored)
+
+    def _counts(
+        self, task: CalendarTask, updated: CalendarTask, chain: ProgressChain
+    ) -> tuple[int, int]:
+        """(total, completed) of the task's date once `updated` is stored.
+
+        Every write of a task writes its date's progress item in the same transaction, so the
+        item's counts are the date's; only a date without one (or out of step) is counted.
+        """
+        item = next((p for p in chain.items if p.date == task.task_date), None)
+        if item is not None:
+            completed = item.tasks_completed + int(updated.completed) - int(task.completed)
+            if 0 <= completed <= item.tasks_total and item.tasks_total > 0:
+                return item.tasks_total, completed
+        tasks = self._calendar.on_date(task.user_id, task.task_date)
+        after = [updated if t.task_id == task.task_id else t for t in tasks]
+        return counts_by_date(after).get(task.task_date, (0, 0))

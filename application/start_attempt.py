@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from application.retry import retry_on_conflict
 from domain.assessment import Assessment, start_assessment
-from domain.catalog import MovementTest, test_by_id
+from domain.catalog import test_by_id
 from domain.errors import NotFound
 from domain.limits import Admitted, decide_start
 from domain.user import require_disclaimer
@@ -15,7 +17,7 @@ from ports.assessments import AssessmentRepository
 from ports.clock import Clock
 from ports.ids import IdSource
 from ports.limits import LimitsRepository
-from ports.users import UserRepository
+from ports.snapshots import SnapshotReader, SnapshotRequest
 from ports.video_storage import VideoStorage
 
 
@@ -46,18 +48,19 @@ class StartAttempt:
     - Admission moves every counter and creates the attempt in one revision-guarded write; a
       concurrent start that won the race makes this one re-read and decide again, so no more
       starts are admitted than the limits allow (decision 053).
+    Profile and limits are read together (decision 115): a start is one read and one write.
     """
 
     def __init__(
         self,
-        users: UserRepository,
+        snapshots: SnapshotReader,
         limits: LimitsRepository,
         assessments: AssessmentRepository,
         videos: VideoStorage,
         ids: IdSource,
         clock: Clock,
     ) -> None:
-        self._users = users
+        self._snapshots = snapshots
         self._limits = limits
         self._assessments = assessments
         self._videos = videos
@@ -65,17 +68,18 @@ class StartAttempt:
         self._clock = clock
 
     def execute(self, request: StartAttemptRequest) -> StartedAttempt:
-        user = self._users.get(request.user_id)
-        if user is None:
-            raise NotFound("no profile: register with PUT /v1/me")
-        require_disclaimer(user)
-        test = test_by_id(request.test_id)
-        # One id for every try: a lost race writes nothing, so the id is still unused.
-        assessment_id = self._ids.new_id()
-        return retry_on_conflict(lambda: self._start(request.user_id, test, assessment_id))
+        # One id for every try, drawn once admitted: a lost race writes nothing, so it is unused.
+        new_id = functools.cache(self._ids.new_id)
+        return retry_on_conflict(lambda: self._start(request, new_id))
 
-    def _start(self, user_id: str, test: MovementTest, assessment_id: str) -> StartedAttempt:
-        limits = self._limits.get(user_id)
+    def _start(self, request: StartAttemptRequest, new_id: Callable[[], str]) -> StartedAttempt:
+        user_id = request.user_id
+        seen = self._snapshots.read(SnapshotRequest(user_id, user=True, limits=True))
+        if seen.user is None:
+            raise NotFound("no profile: register with PUT /v1/me")
+        require_disclaimer(seen.user)
+        test = test_by_id(request.test_id)
+        limits = seen.limits
         if limits is None:
             raise NotFound("no limits: register with PUT /v1/me")
         now = self._clock.now()
@@ -84,6 +88,7 @@ class StartAttempt:
             if decision.must_write:
                 self._limits.save(decision.limits)
             raise decision.error
+        assessment_id = new_id()
         target = self._videos.upload_target(user_id, assessment_id, now)
         assessment = start_assessment(
             user_id, assessment_id, test, decision.attempt_number, target.video_url, now

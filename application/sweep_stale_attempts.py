@@ -12,6 +12,7 @@ from domain.windows import month_key
 from ports.assessments import AssessmentRepository
 from ports.clock import Clock
 from ports.limits import LimitsRepository
+from ports.snapshots import SnapshotReader
 
 _PAGE = 100
 
@@ -33,11 +34,15 @@ class SweepStaleAttempts:
     """
 
     def __init__(
-        self, assessments: AssessmentRepository, limits: LimitsRepository, clock: Clock
+        self,
+        assessments: AssessmentRepository,
+        limits: LimitsRepository,
+        clock: Clock,
+        snapshots: SnapshotReader | None = None,
     ) -> None:
         self._assessments = assessments
         self._clock = clock
-        self._fail = FailAttempt(assessments, limits, clock)
+        self._fail = FailAttempt(assessments, limits, clock, snapshots)
 
     def execute(self, request: SweepStaleAttemptsRequest | None = None) -> int:
         now = self._clock.now()

@@ -13,6 +13,7 @@ from adapters.dynamodb.limits import DynamoDBLimitsRepository
 from adapters.dynamodb.migrations import DynamoDBMigrationLedger
 from adapters.dynamodb.plans import DynamoDBPlanRepository
 from adapters.dynamodb.progress import DynamoDBProgressRepository
+from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
 from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
 from adapters.dynamodb.users import DynamoDBUserRepository
 from infra.settings import Profile, Settings
@@ -34,6 +35,7 @@ REPOSITORIES: dict[str, Any] = {
     "subscriptions": DynamoDBSubscriptionRepository,
     "migrations": DynamoDBMigrationLedger,
     "account": DynamoDBAccountStore,
+    "snapshots": DynamoDBSnapshotReader,
 }
 
 

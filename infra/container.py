@@ -23,6 +23,7 @@ from adapters.memory.limits import InMemoryLimitsRepository
 from adapters.memory.migrations import InMemoryMigrationLedger
 from adapters.memory.plans import InMemoryPlanRepository
 from adapters.memory.progress import InMemoryProgressRepository
+from adapters.memory.snapshots import InMemorySnapshotReader
 from adapters.memory.subscriptions import InMemorySubscriptionRepository
 from adapters.memory.users import InMemoryUserRepository
 from adapters.s3.video_storage import S3VideoStorage
@@ -142,6 +143,11 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryAccountStore, memory_db),
         dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "account"),
     )
+    snapshots = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemorySnapshotReader, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "snapshots"),
+    )
 
     # --- gateways ------------------------------------------------------------------------
     s3 = providers.Resource(_s3_client, settings)
@@ -181,13 +187,15 @@ class Container(containers.DeclarativeContainer):
         unban_user=providers.Singleton(UnbanUser, limits, clock),
         list_tests=providers.Singleton(ListTests),
         start_attempt=providers.Singleton(
-            StartAttempt, users, limits, assessments, videos, ids, clock
+            StartAttempt, snapshots, limits, assessments, videos, ids, clock
         ),
         complete_attempt=providers.Singleton(
-            CompleteAttempt, users, assessments, progress, clock, thresholds
+            CompleteAttempt, snapshots, assessments, progress, clock, thresholds
         ),
-        fail_attempt=providers.Singleton(FailAttempt, assessments, limits, clock),
-        sweep_stale_attempts=providers.Singleton(SweepStaleAttempts, assessments, limits, clock),
+        fail_attempt=providers.Singleton(FailAttempt, assessments, limits, clock, snapshots),
+        sweep_stale_attempts=providers.Singleton(
+            SweepStaleAttempts, assessments, limits, clock, snapshots
+        ),
         list_assessments=providers.Singleton(ListAssessments, assessments),
         get_assessment=providers.Singleton(GetAssessment, assessments),
         generate_plan=providers.Singleton(
@@ -199,7 +207,7 @@ class Container(containers.DeclarativeContainer):
         ),
         list_tasks=providers.Singleton(ListTasks, users, calendar),
         set_task_completion=providers.Singleton(
-            SetTaskCompletion, users, calendar, progress, clock
+            SetTaskCompletion, snapshots, calendar, progress, clock
         ),
         get_progress=providers.Singleton(GetProgress, users, progress, clock),
         top_streaks=providers.Singleton(TopStreaks, users, progress),
@@ -208,11 +216,9 @@ class Container(containers.DeclarativeContainer):
             CancelSubscription, users, subscriptions, payments, clock
         ),
         list_subscriptions=providers.Singleton(ListSubscriptions, users, subscriptions),
-        apply_payment_event=providers.Singleton(
-            ApplyPaymentEvent, users, limits, subscriptions, clock
-        ),
+        apply_payment_event=providers.Singleton(ApplyPaymentEvent, snapshots, subscriptions, clock),
         export_account=providers.Singleton(ExportAccount, account),
-        erase_account=providers.Singleton(EraseAccount, users, subscriptions, payments, account),
+        erase_account=providers.Singleton(EraseAccount, payments, account),
         count_assessments=providers.Singleton(CountAssessments, assessments),
         send_reminders=providers.Singleton(SendReminders, calendar, events),
     )

@@ -31,6 +31,7 @@ class CalendarRepository(Protocol):
 
         Existing tasks are left untouched (scheduling twice creates nothing new). Each date's
         tasks and its progress item are written atomically; progress writes are revision-guarded.
+        Callers pass the tasks they found missing: the store does not look them up first.
         """
         ...
 
@@ -38,8 +39,12 @@ class CalendarRepository(Protocol):
         """Delete tasks (only while still uncompleted) and write the progress of their dates."""
         ...
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> None:
-        """Write the task's completion and the progress items it changes, all or nothing."""
+    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
+        """Write the task's completion and the progress items it changes, all or nothing.
+
+        Returns the progress items as stored (revision + 1), as `ProgressRepository.get` would
+        read them back.
+        """
         ...
 
     def users_with_open_tasks(

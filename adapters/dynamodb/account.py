@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from adapters.dynamodb import keys
-from adapters.dynamodb.atomic import delete, write_atomically
+from adapters.dynamodb.atomic import Condition, Write, delete, write_atomically
 from adapters.dynamodb.attributes import Item, get_s, item_to_json, s
 from adapters.dynamodb.base import DynamoDBRepository
-from adapters.dynamodb.batches import batch_write, delete_request
-from adapters.dynamodb.calls import error_code, get_item, query_all, storage_errors
+from adapters.dynamodb.batches import MAX_BATCH_ITEMS, batch_write, delete_request
+from adapters.dynamodb.calls import query_all
 from adapters.dynamodb.mappers import assessments, calendar_tasks, plans
+from adapters.dynamodb.mappers.subscriptions import subscription_from_item
 from adapters.dynamodb.mappers.users import RESERVED_BY, is_user_item
+from domain.subscription import Subscription
 
 # The key attribute names of each user table (the partition key is user_id everywhere).
 _SORT_KEYS: Mapping[str, str | None] = {
@@ -41,60 +41,70 @@ class DynamoDBAccountStore(DynamoDBRepository):
 
     def export(self, user_id: str) -> Mapping[str, Sequence[Mapping[str, Any]]]:
         """Every item of the user, by table name, each table in key order, as JSON values."""
-        found = self._items_of(user_id, keys.USER_TABLES, keys_only=False)
+        found = self._items_of(user_id, keys.USER_TABLES, whole=keys.USER_TABLES)
         return {
             table: [item_to_json(item, _NOT_EXPORTED.get(table, ())) for item in items]
             for table, items in found.items()
         }
 
-    def erase(self, user_id: str, email: str | None) -> int:
+    def erase(
+        self,
+        user_id: str,
+        email: str | None,
+        *,
+        before_deleting: Callable[[Sequence[Subscription]], None] | None = None,
+    ) -> int:
         """Delete every item of the user and free the email; how many items went.
 
-        Batches of up to 25 deletes (tables mixed), then the reservation, the user item last, so
-        that an interrupted erasure still finds the stored email when it is called again.
+        One Query per table finds the items (decision 119). They are deleted in chunks of 25,
+        BatchWriteItem's limit, the user item and the email reservation in the last chunk:
+        that one is a transaction, so the two go together and the reservation only while it is
+        still this user's. Until then the stored user still names the email, so an erasure
+        interrupted before it is finished by calling again.
         """
-        user_item = get_item(self._client, self._table(keys.USERS), keys.user_key(user_id))
-        if email is None and user_item is not None and is_user_item(user_item):
-            email = get_s(user_item, "email")
-        others = [table for table in keys.USER_TABLES if table != keys.USERS]
-        found = self._items_of(user_id, others, keys_only=True)
-        requests = [
-            (self._table(table), delete_request(self._key_of(table, item)))
-            for table in others
+        found = self._items_of(user_id, keys.USER_TABLES, whole={keys.USERS, keys.SUBSCRIPTIONS})
+        user_items = [item for item in found[keys.USERS] if is_user_item(item)]
+        if email is None and user_items:
+            email = get_s(user_items[0], "email")
+        if before_deleting is not None:
+            before_deleting([subscription_from_item(i) for i in found[keys.SUBSCRIPTIONS]])
+        doomed = [
+            (self._table(table), self._key_of(table, item))
+            for table in keys.USER_TABLES
+            if table != keys.USERS
             for item in found[table]
         ]
-        batch_write(self._client, requests)
-        deleted = len(requests)
+        last = [delete(self._table(keys.USERS), keys.user_key(user_id)) for _ in user_items]
         if email is not None:
-            deleted += self._free_email(email, user_id)
-        if user_item is not None and is_user_item(user_item):
-            write_atomically(
-                self._client, [delete(self._table(keys.USERS), keys.user_key(user_id))]
-            )
-            deleted += 1
-        return deleted
+            last.insert(0, self._reservation_delete(email, user_id))
+        total = len(doomed) + len(last)
+        # The last chunk's size when every chunk before it holds 25; it must hold `last` whole
+        # (a transaction may hold up to 100 items).
+        tail = (total - 1) % MAX_BATCH_ITEMS + 1 if last else 0
+        if tail < len(last):
+            tail += MAX_BATCH_ITEMS
+        split = total - tail
+        batch_write(self._client, [(table, delete_request(key)) for table, key in doomed[:split]])
+        if not last:
+            return total
+        together = [delete(table, key) for table, key in doomed[split:]]
+        dropped = write_atomically(self._client, [*together, *last])
+        return total - len(dropped)
 
-    def _free_email(self, email: str, user_id: str) -> int:
-        """Delete the reservation if it is this user's (1), else leave it (0)."""
-        try:
-            with storage_errors():
-                response = self._client.delete_item(
-                    TableName=self._table(keys.USERS),
-                    Key=keys.email_reservation_key(email),
-                    ConditionExpression="#owner = :owner",
-                    ExpressionAttributeNames={"#owner": RESERVED_BY},
-                    ExpressionAttributeValues={":owner": s(user_id)},
-                    ReturnValues="ALL_OLD",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return 0  # absent, or another account's address by now
-            raise
-        return 1 if response.get("Attributes") else 0
+    def _reservation_delete(self, email: str, user_id: str) -> Write:
+        """The reservation's delete, dropped when it is absent or another user's by now."""
+        return delete(
+            self._table(keys.USERS),
+            keys.email_reservation_key(email),
+            Condition("#owner = :owner", {"#owner": RESERVED_BY}, {":owner": s(user_id)}),
+            skip_when_condition_fails=True,
+        )
 
     def _items_of(
-        self, user_id: str, tables: Sequence[str], *, keys_only: bool
+        self, user_id: str, tables: Sequence[str], *, whole: Collection[str]
     ) -> dict[str, list[Item]]:
+        """The user's items of each table: whole in the `whole` tables, else only their keys."""
+
         def read(table: str) -> list[Item]:
             request: dict[str, Any] = {
                 "TableName": self._table(table),
@@ -104,7 +114,7 @@ class DynamoDBAccountStore(DynamoDBRepository):
                 "ConsistentRead": True,
             }
             sort_key = _SORT_KEYS[table]
-            if keys_only:
+            if table not in whole:
                 request["ProjectionExpression"] = "#user" + (", #sort" if sort_key else "")
                 if sort_key:
                     request["ExpressionAttributeNames"]["#sort"] = sort_key

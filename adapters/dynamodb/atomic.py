@@ -227,21 +227,27 @@ def write_atomically(
     writes: Sequence[Write],
     *,
     sleep: Callable[[float], None] = time.sleep,
-) -> None:
-    """Apply every write or none; raise the port error of the first failed condition."""
+) -> list[Write]:
+    """Apply every write or none; raise the port error of the first failed condition.
+
+    Returns the writes dropped because their condition failed (only those marked
+    `skip_when_condition_fails` are ever dropped); the rest were all applied together.
+    """
     check_transaction(writes)
     pending = list(writes)
+    dropped: list[Write] = []
     transient = 0
     while pending:
         try:
             _send(client, pending)
-            return
+            return dropped
         except _Cancelled as cancelled:
             reasons = cancelled.reasons
             failed = [i for i, r in enumerate(reasons) if r.code == _CONDITION_FAILED]
             if failed:
                 _raise_first_hard_failure(pending, reasons, failed, cancelled.error)
                 skipped = set(failed)
+                dropped.extend(w for i, w in enumerate(pending) if i in skipped)
                 pending = [w for i, w in enumerate(pending) if i not in skipped]
                 continue
             codes = {r.code for r in reasons} - {"None", ""}
@@ -259,6 +265,7 @@ def write_atomically(
             # Full jitter: concurrent writers of the same items spread out.
             delay = min(_MAX_DELAY, _BASE_DELAY * 2**transient)
             sleep(random.uniform(0, delay))  # noqa: S311 - spreading retries, not security
+    return dropped  # every write was dropped
 
 
 def _raise_first_hard_failure(

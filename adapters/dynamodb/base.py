@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.atomic import Write, put, revision_is
-from adapters.dynamodb.mappers.progress import progress_key, progress_to_item
+from adapters.dynamodb.mappers.progress import progress_from_item, progress_key, progress_to_item
 from adapters.dynamodb.mappers.user_limits import limits_from_item, limits_to_item
 from domain.errors import ConcurrentModification
 from domain.limits import UserLimits
@@ -46,6 +46,12 @@ class DynamoDBRepository:
             lambda _: ConcurrentModification("the limits row moved since it was read"),
         )
         return write, limits_from_item(item)
+
+    @staticmethod
+    def _stored_progress(progress: Progress) -> Progress:
+        """The progress item as a guarded write stores it and a read gives it back."""
+        stored = dataclasses.replace(progress, revision=progress.revision + 1)
+        return progress_from_item(progress_to_item(stored))
 
     def _progress_write(self, progress: Progress) -> Write:
         """The guarded put of one progress item, stored with revision + 1."""

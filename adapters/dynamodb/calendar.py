@@ -100,12 +100,12 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
     def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
         """Create the tasks that do not exist yet and write their dates' progress (guarded).
 
-        One range Query per user finds the existing tasks; each date's new tasks and progress
-        go into one transaction (several dates per transaction, up to 100 items).
+        Each date's tasks and progress go into one transaction (several dates per transaction,
+        up to 100 items). Nothing is read first: callers pass the tasks they found missing, and
+        a task that exists anyway fails its "absent" condition and is dropped from the
+        transaction, which is sent again without it.
         """
-        existing = self._existing_keys(tasks)
         table = self._table(keys.CALENDAR_TASKS)
-        new_tasks = [task for task in tasks if (task.user_id, task.sort_key) not in existing]
 
         def creates(task: CalendarTask) -> Write:
             # Skipped if another writer created it meanwhile: the same task, by its derived id.
@@ -117,7 +117,7 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
                 skip_when_condition_fails=True,
             )
 
-        self._write_by_day(new_tasks, progress, creates)
+        self._write_by_day(tasks, progress, creates)
 
     def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
         """Delete the tasks still uncompleted and write their dates' progress (guarded)."""
@@ -128,9 +128,10 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
 
         self._write_by_day(tasks, progress, deletes)
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> None:
+    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
         """Update the task's completion (and its date-index key) and the progress items it
-        changes in one transaction; NotFound if the task is gone."""
+        changes in one transaction; NotFound if the task is gone. Returns the progress items
+        as stored."""
         expression, names, values = set_or_remove(
             {
                 "completed": b(task.completed),
@@ -148,6 +149,7 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
             _no_such_task,
         )
         write_atomically(self._client, [change, *(self._progress_write(p) for p in progress)])
+        return [self._stored_progress(p) for p in progress]
 
     def users_with_open_tasks(
         self, task_date: date, *, limit: int, cursor: str | None
@@ -242,20 +244,6 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
             days[(task.task_date, task.user_id)].append(task_write(task))
         for transaction in _packed([days[day] for day in sorted(days)]):
             write_atomically(self._client, transaction)
-
-    def _existing_keys(self, tasks: Sequence[CalendarTask]) -> set[tuple[str, str]]:
-        dates_of: dict[str, list[date]] = defaultdict(list)
-        for task in tasks:
-            dates_of[task.user_id].append(task.task_date)
-        found: set[tuple[str, str]] = set()
-        for user_id, dates in dates_of.items():
-            request = self._range(user_id, min(dates), max(dates))
-            request["ProjectionExpression"] = "#sk"
-            request["ExpressionAttributeNames"]["#sk"] = SORT_KEY
-            found.update(
-                (user_id, get_s(item, SORT_KEY)) for item in query_all(self._client, request)
-            )
-        return found
 
     def _range(self, user_id: str, first: date, last: date) -> dict[str, Any]:
         # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.

@@ -13,12 +13,18 @@ from adapters.dynamodb.calls import get_item, query_all, query_pages, storage_er
 from adapters.dynamodb.cursors import require_limit
 from adapters.dynamodb.mappers.progress import progress_from_item
 from domain.progress import Progress
+from ports.progress import ProgressChain
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 # Items a latest_before reads per page while it skips dates without tasks.
 _SCAN_BACK_PAGE = 16
+# A chain's first page holds the range's dates (at most one item each, up to this many) and a
+# few earlier ones; each further page reads twice as many, up to the cap.
+_CHAIN_RANGE_PAGE = 56
+_CHAIN_SLACK = 8
+_CHAIN_MAX_PAGE = 1000
 
 
 class DynamoDBProgressRepository(DynamoDBRepository):
@@ -56,27 +62,43 @@ class DynamoDBProgressRepository(DynamoDBRepository):
                 return progress_from_item(page[0])
         return None
 
+    def chain(self, user_id: str, first: date, last: date) -> ProgressChain:
+        """The items dated first..last and the latest earlier item with tasks: one consistent
+        Query backward from `last` that stops at that earlier item (decision 118).
+
+        Pages are sized to the range (one item per date at most), so a range of a few weeks is
+        one request; dates without tasks before `first` are read and skipped.
+        """
+        if last < first:
+            return ProgressChain([], self.latest_before(user_id, first))
+        request = self._dates(user_id, "#date <= :last", {":last": d(last)})
+        span = (last - first).days + 1
+        request.update(ScanIndexForward=False, Limit=min(span, _CHAIN_RANGE_PAGE) + _CHAIN_SLACK)
+        newest_first: list[Progress] = []
+        for page in _growing_pages(self._client, request):
+            for item in page:
+                progress = progress_from_item(item)
+                if progress.date >= first:
+                    newest_first.append(progress)
+                elif progress.has_tasks:
+                    return ProgressChain(newest_first[::-1], progress)
+        return ProgressChain(newest_first[::-1], None)
+
     def top_streaks(self, user_id: str, limit: int) -> Sequence[Progress]:
         """The user's days with the highest streaks, highest first; ties newer date first.
 
-        streak-index orders by streak only, so the days tied with the last one are read whole
-        and ordered by date here.
+        One Query of streak-index, highest first, `limit` items. The index orders by streak
+        only, so when days tie at the cut-off the index picks which of them are read
+        (decision 117); those read are ordered by streak, then newer date first.
         """
         require_limit(limit)
         request = self._streaks(user_id)
         request.update(ScanIndexForward=False, Limit=limit)
         top: list[Progress] = []
-        more = False
-        for page, follows in _pages_with_more(self._client, request):
+        for page in query_pages(self._client, request):
             top.extend(progress_from_item(item) for item in page)
-            more = follows
             if len(top) >= limit:
                 break
-        if more:
-            # Every day above the limit-th streak is read; the days tied with it may not be.
-            boundary = sorted((p.streak for p in top), reverse=True)[limit - 1]
-            tied = query_all(self._client, self._streaks(user_id, equal_to=boundary))
-            top = [p for p in top if p.streak > boundary] + [progress_from_item(i) for i in tied]
         ranked = sorted(top, key=lambda p: (p.streak, p.date), reverse=True)
         return ranked[:limit]
 
@@ -99,33 +121,25 @@ class DynamoDBProgressRepository(DynamoDBRepository):
             "ConsistentRead": True,
         }
 
-    def _streaks(self, user_id: str, *, equal_to: int | None = None) -> dict[str, Any]:
-        expression = "#user = :user"
-        names = {"#user": "user_id"}
-        values: dict[str, Any] = {":user": s(user_id)}
-        if equal_to is not None:
-            expression += " AND #streak = :streak"
-            names["#streak"] = "streak"
-            values[":streak"] = n(equal_to)
+    def _streaks(self, user_id: str) -> dict[str, Any]:
         return {
             "TableName": self._table(keys.PROGRESS),
             "IndexName": keys.STREAK_INDEX,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+            "KeyConditionExpression": "#user = :user",
+            "ExpressionAttributeNames": {"#user": "user_id"},
+            "ExpressionAttributeValues": {":user": s(user_id)},
         }
 
 
-def _pages_with_more(
-    client: DynamoDBClient, request: dict[str, Any]
-) -> Iterator[tuple[list[Item], bool]]:
-    """Query pages, each with whether more follow (a LastEvaluatedKey came with it)."""
+def _growing_pages(client: DynamoDBClient, request: dict[str, Any]) -> Iterator[list[Item]]:
+    """Query pages, lazily, each asking for twice the items of the one before (up to a cap)."""
     kwargs = dict(request)
     while True:
         with storage_errors():
             response = client.query(**kwargs)
+        yield list(response.get("Items", []))
         last = response.get("LastEvaluatedKey")
-        yield list(response.get("Items", [])), bool(last)
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
+        kwargs["Limit"] = min(2 * kwargs["Limit"], _CHAIN_MAX_PAGE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -42,13 +42,24 @@ class InMemoryAccountStore:
                 "user-limits": [limits_item(limits)] if limits is not None else [],
             }
 
-    def erase(self, user_id: str, email: str | None) -> int:
+    def erase(
+        self,
+        user_id: str,
+        email: str | None,
+        *,
+        before_deleting: Callable[[Sequence[Subscription]], None] | None = None,
+    ) -> int:
         """Delete every item of the user and the email reservation; how many items went.
 
         The reservation counts as an item (it is one in the users table). Without `email`, the
-        stored user's email is freed.
+        stored user's email is freed. `before_deleting` sees the user's subscriptions first.
         """
         db = self._db
+        if before_deleting is not None:
+            # Outside the lock: it talks to the payment provider.
+            with db.lock:
+                subscriptions = _owned(db.subscriptions, user_id)
+            before_deleting(subscriptions)
         with db.lock:
             user = db.users.get(user_id)
             address = email if email is not None else (user.email if user else None)

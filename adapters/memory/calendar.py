@@ -76,8 +76,9 @@ class InMemoryCalendarRepository:
                 tx.delete(self._db.calendar_tasks, _key(task), only_if=_is_open)
             tx.commit()
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> None:
-        """Write the task's completion and the progress items it changes, all or nothing."""
+    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
+        """Write the task's completion and the progress items it changes, all or nothing;
+        returns the progress items as stored."""
         db = self._db
         key = _key(task)
         tx = db.transaction()
@@ -90,9 +91,9 @@ class InMemoryCalendarRepository:
                 stored, completed=task.completed, completed_at=completed_at
             ),
         )
-        for item in progress:
-            self._write_progress(tx, item)
+        stored = [self._write_progress(tx, item) for item in progress]
         tx.commit()
+        return stored
 
     def users_with_open_tasks(
         self, task_date: date, *, limit: int, cursor: str | None
@@ -136,10 +137,12 @@ class InMemoryCalendarRepository:
             batches.append((tx, tasks_of[day]))
         return batches
 
-    def _write_progress(self, tx: Transaction, item: Progress) -> None:
+    def _write_progress(self, tx: Transaction, item: Progress) -> Progress:
         key = (item.user_id, item.date.isoformat())
         require_revision(tx, self._db.progress, key, item)
-        tx.put(self._db.progress, key, as_stored(next_revision(item)))
+        stored = as_stored(next_revision(item))
+        tx.put(self._db.progress, key, stored)
+        return stored
 
 
 def _is_open(task: CalendarTask) -> bool:

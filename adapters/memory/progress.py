@@ -7,6 +7,7 @@ from datetime import date
 
 from adapters.memory.database import InMemoryDatabase, require_limit
 from domain.progress import Progress
+from ports.progress import ProgressChain
 
 
 class InMemoryProgressRepository:
@@ -28,6 +29,14 @@ class InMemoryProgressRepository:
         """The latest item dated before `day` that has tasks, or None."""
         earlier = [p for p in self._all_of(user_id) if p.date < day and p.has_tasks]
         return earlier[-1] if earlier else None
+
+    def chain(self, user_id: str, first: date, last: date) -> ProgressChain:
+        """The items dated first..last and the latest earlier item with tasks, in one read."""
+        mine = self._all_of(user_id)
+        earlier = [p for p in mine if p.date < first and p.has_tasks]
+        return ProgressChain(
+            [p for p in mine if first <= p.date <= last], earlier[-1] if earlier else None
+        )
 
     def top_streaks(self, user_id: str, limit: int) -> Sequence[Progress]:
         """The user's days with the highest streaks, highest first (ties: newer date first)."""

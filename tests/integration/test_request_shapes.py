@@ -18,7 +18,8 @@ from domain.assessment import fail
 from domain.calendar import set_completed
 from domain.progress import with_counts
 from domain.user import User
-from tests.integration.faults import before_call
+from ports.snapshots import SnapshotRequest
+from tests.integration.faults import before_call, ok
 from tests.support.dynamodb_backend import TEST_SHARDS
 from tests.support.factories import (
     DAY0,
@@ -81,10 +82,63 @@ def test_an_erasure_deletes_in_batches_of_at_most_twenty_five(
     calls = Calls(client)
     assert stores.account.erase(USER, None) == 3 + 60 + 6
     sizes = [
-        len(items) for body in calls.of("BatchWriteItem") for items in body["RequestItems"].values()
+        sum(len(items) for items in body["RequestItems"].values())
+        for body in calls.of("BatchWriteItem")
     ]
-    assert max(sizes) == MAX_BATCH_ITEMS
-    assert sum(sizes) == 60 + 6 + 1  # tasks, progress, limits row (user and email go alone)
+    assert sizes == [MAX_BATCH_ITEMS, MAX_BATCH_ITEMS]
+    # The last chunk is one transaction holding the user and the email reservation.
+    [last] = calls.of("TransactWriteItems")
+    deleted = [element["Delete"] for element in last["TransactItems"]]
+    assert len(deleted) == 3 + 60 + 6 - 2 * MAX_BATCH_ITEMS
+    assert {"user_id": {"S": USER}} in [d["Key"] for d in deleted]
+    [reservation] = [d for d in deleted if d["Key"]["user_id"]["S"].startswith("EMAIL#")]
+    assert reservation["ExpressionAttributeValues"] == {":owner": {"S": USER}}
+    assert calls.counted() == Counter({"Query": 7, "BatchWriteItem": 2, "TransactWriteItems": 1})
+
+
+def test_an_erasure_never_parts_the_user_from_the_email_reservation(
+    stores: Stores, client: DynamoDBClient
+) -> None:
+    register(stores)
+    # 26 items: chunks of 25 and 1 would leave one of the two outside the last chunk.
+    tasks = [a_task(exercise_id=f"e{n}") for n in range(22)]
+    stores.calendar.add_tasks(tasks, [a_progress(total=22)])
+    calls = Calls(client)
+    assert stores.account.erase(USER, None) == 3 + 22 + 1
+    assert calls.of("BatchWriteItem") == []
+    [last] = calls.of("TransactWriteItems")
+    assert len(last["TransactItems"]) == 26
+
+
+def test_a_snapshot_is_one_consistent_batch_read(stores: Stores, client: DynamoDBClient) -> None:
+    register(stores)
+    calls = Calls(client)
+    stores.snapshots.read(SnapshotRequest(USER, user=True, limits=True, progress_date=DAY0))
+    [body] = calls.of("BatchGetItem")
+    assert len(body["RequestItems"]) == 3
+    for table in body["RequestItems"].values():
+        assert table["ConsistentRead"] is True
+        assert len(table["Keys"]) == 1
+    assert calls.counted() == Counter({"BatchGetItem": 1})
+
+
+def test_a_snapshot_resends_the_keys_handed_back_unprocessed(
+    stores: Stores, client: DynamoDBClient
+) -> None:
+    register(stores)
+    handed_back: list[int] = []
+
+    def first_call_unprocessed(body: dict[str, Any]) -> Any:
+        if handed_back:
+            return None
+        handed_back.append(len(body["RequestItems"]))
+        return ok({"Responses": {}, "UnprocessedKeys": body["RequestItems"]})
+
+    before_call(client, "BatchGetItem", first_call_unprocessed)
+    seen = stores.snapshots.read(SnapshotRequest(USER, user=True, limits=True))
+    assert handed_back == [2]
+    assert seen.user is not None
+    assert seen.limits is not None
 
 
 def test_scheduling_many_dates_packs_whole_dates_into_transactions_of_at_most_a_hundred(
@@ -173,6 +227,7 @@ def exercise_every_reader_and_writer(stores: Stores, measure: Measure | None = N
     run("calendar.add_tasks", lambda: stores.calendar.add_tasks([task], [a_progress(total=1)]))
     run("calendar.get", lambda: stores.calendar.get(USER, DAY0, task.task_id))
     run("calendar.between", lambda: stores.calendar.between(USER, DAY0, DAY0))
+    run("calendar.on_date", lambda: stores.calendar.on_date(USER, DAY0))
     progress = run("progress.get", lambda: stores.progress.get(USER, DAY0))
     assert progress is not None
     done = set_completed(task, True, T0)
@@ -193,12 +248,27 @@ def exercise_every_reader_and_writer(stores: Stores, measure: Measure | None = N
     run("progress.between", lambda: stores.progress.between(USER, DAY0, DAY0))
     later = DAY0 + timedelta(days=1)
     run("progress.latest_before", lambda: stores.progress.latest_before(USER, later))
+    run("progress.chain", lambda: stores.progress.chain(USER, later, later))
     run("progress.top_streaks", lambda: stores.progress.top_streaks(USER, 3))
     run("progress.best_streak", lambda: stores.progress.best_streak(USER))
     run("subscriptions.apply", lambda: stores.subscriptions.apply(a_subscription(USER), None))
     run("subscriptions.list_for_user", lambda: stores.subscriptions.list_for_user(USER))
+    run("subscriptions.active_for_user", lambda: stores.subscriptions.active_for_user(USER))
     run("subscriptions.get", lambda: stores.subscriptions.get(USER, "sub_1"))
     run("subscriptions.by_customer", lambda: stores.subscriptions.by_customer("cus_1"))
+    run(
+        "snapshots.read",
+        lambda: stores.snapshots.read(
+            SnapshotRequest(
+                USER,
+                user=True,
+                limits=True,
+                assessment_id="a-1",
+                task=(DAY0, task.task_id),
+                progress_date=DAY0,
+            )
+        ),
+    )
     run("account.export", lambda: stores.account.export(USER))
     run("account.erase", lambda: stores.account.erase(USER, None))
 
@@ -226,9 +296,10 @@ EXPECTED_CALLS: dict[str, dict[str, int]] = {
     "plans.activate": {"PutItem": 1},  # no previous plan: one conditional put
     "plans.get_active": {"Query": 1},
     "plans.list_for_user": {"Query": 1},
-    "calendar.add_tasks": {"Query": 1, "TransactWriteItems": 1},
+    "calendar.add_tasks": {"TransactWriteItems": 1},  # the caller found the tasks missing
     "calendar.get": {"GetItem": 1},
     "calendar.between": {"Query": 1},
+    "calendar.on_date": {"Query": 1},
     "progress.get": {"GetItem": 1},
     "calendar.set_completed": {"TransactWriteItems": 1},
     "calendar.users_with_open_tasks": {"Query": TEST_SHARDS},
@@ -236,15 +307,19 @@ EXPECTED_CALLS: dict[str, dict[str, int]] = {
     "calendar.remove_tasks": {"TransactWriteItems": 1, "PutItem": 1},
     "progress.between": {"Query": 1},
     "progress.latest_before": {"Query": 1},
+    "progress.chain": {"Query": 1},
     "progress.top_streaks": {"Query": 1},
     "progress.best_streak": {"Query": 1},
     "subscriptions.apply": {"PutItem": 1},  # no user, no limits: one conditional put
     "subscriptions.list_for_user": {"Query": 1},
+    "subscriptions.active_for_user": {"Query": 1},
     "subscriptions.get": {"GetItem": 1},
     "subscriptions.by_customer": {"Query": 1},
+    "snapshots.read": {"BatchGetItem": 1},  # five tables, one key each
     "account.export": {"Query": 7},
-    # the user item, a Query per other table, one batch of 6 deletes, the email, the user
-    "account.erase": {"GetItem": 1, "Query": 6, "BatchWriteItem": 1, "DeleteItem": 2},
+    # a Query per table; 8 items (user, email, limits, attempt, plan, task, progress,
+    # subscription) fit one chunk, the last: a transaction with the user and the email
+    "account.erase": {"Query": 7, "TransactWriteItems": 1},
 }
 
 

@@ -20,6 +20,7 @@ from adapters.memory.limits import InMemoryLimitsRepository
 from adapters.memory.migrations import InMemoryMigrationLedger
 from adapters.memory.plans import InMemoryPlanRepository
 from adapters.memory.progress import InMemoryProgressRepository
+from adapters.memory.snapshots import InMemorySnapshotReader
 from adapters.memory.subscriptions import InMemorySubscriptionRepository
 from adapters.memory.users import InMemoryUserRepository
 from tests.support.dynamodb_backend import dynamodb_backend
@@ -41,6 +42,7 @@ def memory_stores(db: InMemoryDatabase | None = None) -> Stores:
         subscriptions=InMemorySubscriptionRepository(db),
         migrations=InMemoryMigrationLedger(db),
         account=InMemoryAccountStore(db),
+        snapshots=InMemorySnapshotReader(db),
     )
 
 

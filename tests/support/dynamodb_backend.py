@@ -22,6 +22,7 @@ from adapters.dynamodb.limits import DynamoDBLimitsRepository
 from adapters.dynamodb.migrations import DynamoDBMigrationLedger
 from adapters.dynamodb.plans import DynamoDBPlanRepository
 from adapters.dynamodb.progress import DynamoDBProgressRepository
+from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
 from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
 from adapters.dynamodb.users import DynamoDBUserRepository
 from infra.embedded import EmbeddedDynamoDB
@@ -80,6 +81,7 @@ def dynamodb_stores(
         subscriptions=DynamoDBSubscriptionRepository(client, names, shards),
         migrations=DynamoDBMigrationLedger(client, names, shards),
         account=DynamoDBAccountStore(client, names, shards),
+        snapshots=DynamoDBSnapshotReader(client, names, shards),
     )
 
 

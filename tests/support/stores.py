@@ -11,6 +11,7 @@ from ports.limits import LimitsRepository
 from ports.migrations import MigrationLedger
 from ports.plans import PlanRepository
 from ports.progress import ProgressRepository
+from ports.snapshots import SnapshotReader
 from ports.subscriptions import SubscriptionRepository
 from ports.users import UserRepository
 
@@ -26,3 +27,4 @@ class Stores:
     subscriptions: SubscriptionRepository
     migrations: MigrationLedger
     account: AccountStore
+    snapshots: SnapshotReader

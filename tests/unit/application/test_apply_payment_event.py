@@ -33,9 +33,7 @@ T0 = NOW - timedelta(days=2)
 def use_case(
     stores: Stores, clock: FixedClock, subscriptions: SubscriptionRepository | None = None
 ) -> ApplyPaymentEvent:
-    return ApplyPaymentEvent(
-        stores.users, stores.limits, subscriptions or stores.subscriptions, clock
-    )
+    return ApplyPaymentEvent(stores.snapshots, subscriptions or stores.subscriptions, clock)
 
 
 def apply(

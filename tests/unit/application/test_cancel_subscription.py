@@ -24,7 +24,7 @@ from tests.unit.application.plan_payment_factories import USER, a_snapshot, a_us
 
 def subscribed(stores: Stores, clock: FixedClock, status: str = "active") -> User:
     user = a_user(stores, clock, tier=Tier.FREE)
-    apply = ApplyPaymentEvent(stores.users, stores.limits, stores.subscriptions, clock)
+    apply = ApplyPaymentEvent(stores.snapshots, stores.subscriptions, clock)
     snapshot = a_snapshot("evt_1", clock.now() - timedelta(days=1), status=status)
     apply.execute(ApplyPaymentEventRequest(an_event(snapshot)))
     return user
@@ -68,7 +68,7 @@ def test_the_webhook_confirming_the_cancellation_still_applies(
 ) -> None:
     subscribed(stores, clock)
     cancel(stores, clock, payments)
-    apply = ApplyPaymentEvent(stores.users, stores.limits, stores.subscriptions, clock)
+    apply = ApplyPaymentEvent(stores.snapshots, stores.subscriptions, clock)
     confirm = a_snapshot("evt_2", clock.now(), cancel_at_period_end=True)
 
     outcome = apply.execute(ApplyPaymentEventRequest(an_event(confirm)))

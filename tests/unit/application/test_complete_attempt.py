@@ -25,7 +25,7 @@ from domain.errors import InvalidTransition, NotFound, ValidationFailed
 from domain.progress import Progress, TestImprovement
 from domain.regions import Region
 from domain.scores import Score
-from ports.progress import ProgressRepository
+from ports.progress import ProgressChain, ProgressRepository
 from tests.support.stores import Stores
 from tests.unit.application.conftest import NOW
 
@@ -48,7 +48,7 @@ class World:
         )
         AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest("user-1"))
         self._start = StartAttempt(
-            stores.users, stores.limits, stores.assessments, videos, ids, clock
+            stores.snapshots, stores.limits, stores.assessments, videos, ids, clock
         )
 
     def start(self, test_id: int = 1) -> str:
@@ -64,7 +64,7 @@ class World:
         progress: ProgressRepository | None = None,
     ) -> Assessment:
         use_case = CompleteAttempt(
-            self.stores.users,
+            self.stores.snapshots,
             self.stores.assessments,
             progress if progress is not None else self.stores.progress,
             self.clock,
@@ -220,6 +220,9 @@ class MissesAConcurrentWrite:
 
     def latest_before(self, user_id: str, day: dt.date) -> Progress | None:
         return self._inner.latest_before(user_id, day)
+
+    def chain(self, user_id: str, first: dt.date, last: dt.date) -> ProgressChain:
+        return self._inner.chain(user_id, first, last)
 
     def top_streaks(self, user_id: str, limit: int) -> list[Progress]:
         return list(self._inner.top_streaks(user_id, limit))

@@ -42,7 +42,7 @@ def a_paying_user(
 ) -> None:
     RegisterUser(stores.users, clock).execute(RegisterUserRequest("user-1", "ada@example.com"))
     AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest("user-1"))
-    StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock).execute(
+    StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock).execute(
         StartAttemptRequest("user-1", 1)
     )
     for sub_id, status in (
@@ -55,7 +55,7 @@ def a_paying_user(
 
 
 def eraser(stores: Stores, payments: FakePaymentGateway) -> EraseAccount:
-    return EraseAccount(stores.users, stores.subscriptions, payments, stores.account)
+    return EraseAccount(payments, stores.account)
 
 
 def test_erasure_ends_the_subscriptions_stripe_may_still_bill(

@@ -25,9 +25,9 @@ def test_the_export_holds_the_callers_items_of_every_table(
             RegisterUserRequest(user_id, f"{user_id}@example.com")
         )
         AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest(user_id))
-        StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock).execute(
-            StartAttemptRequest(user_id, 2)
-        )
+        StartAttempt(
+            stores.snapshots, stores.limits, stores.assessments, videos, ids, clock
+        ).execute(StartAttemptRequest(user_id, 2))
     export = ExportAccount(stores.account).execute(ExportAccountRequest("user-1"))
     sizes = {table: len(items) for table, items in export.items()}
     assert sizes == {

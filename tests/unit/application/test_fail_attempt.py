@@ -15,8 +15,7 @@ from application.register_user import RegisterUser, RegisterUserRequest
 from application.start_attempt import StartAttempt, StartAttemptRequest
 from domain.assessment import AssessmentStatus
 from domain.errors import InvalidTransition, NotFound, ValidationFailed
-from domain.limits import UserLimits
-from ports.limits import LimitsRepository
+from ports.snapshots import Snapshot, SnapshotReader, SnapshotRequest
 from tests.support.stores import Stores
 
 
@@ -25,7 +24,7 @@ def start_two(
 ) -> list[str]:
     RegisterUser(stores.users, clock).execute(RegisterUserRequest("user-1", "ada@example.com"))
     AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest("user-1"))
-    start = StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock)
+    start = StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock)
     return [
         start.execute(StartAttemptRequest("user-1", test_id)).assessment.assessment_id
         for test_id in (1, 2)
@@ -43,7 +42,7 @@ def test_a_failure_marks_the_attempt_failed_with_the_reason(
 ) -> None:
     attempt_id, _ = start_two(stores, clock, ids, videos)
     ended = clock.advance(timedelta(minutes=2))
-    failed = FailAttempt(stores.assessments, stores.limits, clock).execute(
+    failed = FailAttempt(stores.assessments, stores.limits, clock, stores.snapshots).execute(
         FailAttemptRequest("user-1", attempt_id, "  model crashed ")
     )
     assert failed.status is AssessmentStatus.FAILED
@@ -55,7 +54,7 @@ def test_a_failure_gives_back_the_hourly_and_daily_units(
     stores: Stores, clock: FixedClock, ids: SequentialIds, videos: FakeVideoStorage
 ) -> None:
     attempt_id, _ = start_two(stores, clock, ids, videos)
-    FailAttempt(stores.assessments, stores.limits, clock).execute(
+    FailAttempt(stores.assessments, stores.limits, clock, stores.snapshots).execute(
         FailAttemptRequest("user-1", attempt_id, "model crashed")
     )
     assert used(stores) == (1, 1)
@@ -69,7 +68,7 @@ def test_a_failure_after_the_hour_gives_back_only_the_daily_unit(
 ) -> None:
     attempt_id, _ = start_two(stores, clock, ids, videos)
     clock.advance(timedelta(hours=1))
-    FailAttempt(stores.assessments, stores.limits, clock).execute(
+    FailAttempt(stores.assessments, stores.limits, clock, stores.snapshots).execute(
         FailAttemptRequest("user-1", attempt_id, "model crashed")
     )
     assert used(stores) == (0, 1)
@@ -79,7 +78,7 @@ def test_an_attempt_fails_and_is_refunded_only_once(
     stores: Stores, clock: FixedClock, ids: SequentialIds, videos: FakeVideoStorage
 ) -> None:
     attempt_id, _ = start_two(stores, clock, ids, videos)
-    fail = FailAttempt(stores.assessments, stores.limits, clock)
+    fail = FailAttempt(stores.assessments, stores.limits, clock, stores.snapshots)
     fail.execute(FailAttemptRequest("user-1", attempt_id, "model crashed"))
     with pytest.raises(InvalidTransition):
         fail.execute(FailAttemptRequest("user-1", attempt_id, "model crashed"))
@@ -92,7 +91,7 @@ def test_the_failure_reason_must_have_one_to_five_hundred_characters(
 ) -> None:
     attempt_id, _ = start_two(stores, clock, ids, videos)
     with pytest.raises(ValidationFailed):
-        FailAttempt(stores.assessments, stores.limits, clock).execute(
+        FailAttempt(stores.assessments, stores.limits, clock, stores.snapshots).execute(
             FailAttemptRequest("user-1", attempt_id, feedback)
         )
     stored = stores.assessments.get("user-1", attempt_id)
@@ -103,37 +102,34 @@ def test_the_failure_reason_must_have_one_to_five_hundred_characters(
 
 def test_failing_an_unknown_attempt_is_not_found(stores: Stores, clock: FixedClock) -> None:
     with pytest.raises(NotFound):
-        FailAttempt(stores.assessments, stores.limits, clock).execute(
+        FailAttempt(stores.assessments, stores.limits, clock, stores.snapshots).execute(
             FailAttemptRequest("user-1", "nope", "model crashed")
         )
 
 
 class StartsAnotherAttemptMeanwhile:
-    """Limits whose first read is followed by another start before the refund is written."""
+    """Reads whose first one is followed by another start before the refund is written."""
 
-    def __init__(self, inner: LimitsRepository, other_start: StartAttempt) -> None:
+    def __init__(self, inner: SnapshotReader, other_start: StartAttempt) -> None:
         self._inner = inner
         self._other_start = other_start
         self.reads = 0
 
-    def get(self, user_id: str) -> UserLimits | None:
+    def read(self, request: SnapshotRequest) -> Snapshot:
         self.reads += 1
-        read = self._inner.get(user_id)
+        read = self._inner.read(request)
         if self.reads == 1:
-            self._other_start.execute(StartAttemptRequest(user_id, 3))
+            self._other_start.execute(StartAttemptRequest(request.user_id, 3))
         return read
-
-    def save(self, limits: UserLimits) -> UserLimits:
-        return self._inner.save(limits)
 
 
 def test_a_refund_that_loses_a_race_is_recomputed_on_fresh_counters(
     stores: Stores, clock: FixedClock, ids: SequentialIds, videos: FakeVideoStorage
 ) -> None:
     attempt_id, _ = start_two(stores, clock, ids, videos)
-    other = StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock)
-    racing = StartsAnotherAttemptMeanwhile(stores.limits, other)
-    FailAttempt(stores.assessments, racing, clock).execute(
+    other = StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock)
+    racing = StartsAnotherAttemptMeanwhile(stores.snapshots, other)
+    FailAttempt(stores.assessments, stores.limits, clock, racing).execute(
         FailAttemptRequest("user-1", attempt_id, "model crashed")
     )
     assert racing.reads == 2

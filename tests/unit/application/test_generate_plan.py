@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 import pytest
 
@@ -15,6 +16,7 @@ from domain.errors import NoAssessments, NotFound, TierRequired
 from domain.plan import Plan
 from domain.regions import Region
 from domain.tiers import Tier
+from ports.calendar import CalendarRepository
 from ports.plans import PlanRepository
 from tests.support.stores import Stores
 from tests.unit.application.plan_payment_factories import (
@@ -44,7 +46,7 @@ def schedule(stores: Stores, clock: FixedClock, days: int = 14) -> list[Calendar
 
 
 def complete(stores: Stores, clock: FixedClock, task: CalendarTask) -> None:
-    use_case = SetTaskCompletion(stores.users, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
     use_case.execute(SetTaskCompletionRequest(USER, task.task_date, task.task_id, True))
 
 
@@ -77,6 +79,29 @@ def test_a_second_plan_is_the_next_version_and_the_only_active_one(
     assert second.plan_id == plan_id_for(USER, 2) != first.plan_id
     stored = stores.plans.list_for_user(USER)
     assert [(p.version, p.is_active) for p in stored] == [(1, False), (2, True)]
+
+
+class CalendarNotToBeRead:
+    """A calendar whose reads fail the test: a first plan has no old plan's tasks to remove."""
+
+    def __init__(self, inner: CalendarRepository) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        if name in {"get", "on_date", "between"}:
+            raise AssertionError(f"calendar.{name} read for a first plan")
+        return getattr(self._inner, name)
+
+
+def test_a_first_plan_reads_no_calendar(stores: Stores, clock: FixedClock) -> None:
+    a_user(stores, clock)
+    a_completed_assessment(stores, clock.now() - timedelta(days=1))
+    calendar = cast("CalendarRepository", CalendarNotToBeRead(stores.calendar))
+    use_case = GeneratePlan(
+        stores.users, stores.assessments, stores.plans, calendar, stores.progress, clock
+    )
+
+    assert use_case.execute(GeneratePlanRequest(USER)).version == 1
 
 
 def test_plan_ids_are_a_function_of_user_and_version() -> None:

@@ -20,7 +20,7 @@ def an_attempt_of_user_1(
 ) -> str:
     RegisterUser(stores.users, clock).execute(RegisterUserRequest("user-1", "ada@example.com"))
     AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest("user-1"))
-    start = StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock)
+    start = StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock)
     return start.execute(StartAttemptRequest("user-1", 8)).assessment.assessment_id
 
 

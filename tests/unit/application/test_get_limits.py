@@ -25,7 +25,7 @@ def a_user_who_started_test(
 ) -> None:
     RegisterUser(stores.users, clock).execute(RegisterUserRequest("user-1", "ada@example.com"))
     AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest("user-1"))
-    StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock).execute(
+    StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock).execute(
         StartAttemptRequest("user-1", test_id)
     )
 

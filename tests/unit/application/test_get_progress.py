@@ -62,6 +62,29 @@ def test_the_current_streak_does_not_depend_on_the_range_asked_for(
     assert (report.current_streak, report.best_streak) == (3, 3)
 
 
+def test_a_range_far_from_today_still_gives_todays_current_streak(
+    stores: Stores, clock: FixedClock
+) -> None:
+    a_streak_history(stores, clock, [True, True])
+    far = FIRST + timedelta(days=300)
+
+    report = progress(stores, clock, far, far + timedelta(days=10))
+
+    assert report.days == ()
+    assert (report.current_streak, report.best_streak) == (2, 2)
+
+
+def test_a_range_before_the_history_reads_its_own_days_only(
+    stores: Stores, clock: FixedClock
+) -> None:
+    a_streak_history(stores, clock, [True, False, True])
+
+    report = progress(stores, clock, FIRST + timedelta(days=1), FIRST + timedelta(days=1))
+
+    assert [d.date for d in report.days] == [FIRST + timedelta(days=1)]
+    assert (report.current_streak, report.best_streak) == (1, 1)
+
+
 def test_a_range_of_more_than_ninety_two_dates_is_refused(
     stores: Stores, clock: FixedClock
 ) -> None:

@@ -30,7 +30,7 @@ def started(
         RegisterUserRequest(user_id, f"{user_id}@example.com")
     )
     AcceptDisclaimer(stores.users, clock).execute(AcceptDisclaimerRequest(user_id))
-    start = StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock)
+    start = StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock)
     made = []
     for test_id in test_ids:
         made.append(start.execute(StartAttemptRequest(user_id, test_id)).assessment.assessment_id)

@@ -17,7 +17,7 @@ from tests.unit.application.plan_payment_factories import USER, a_snapshot, a_us
 
 def test_subscriptions_are_listed_newest_first(stores: Stores, clock: FixedClock) -> None:
     a_user(stores, clock, tier=Tier.FREE)
-    apply = ApplyPaymentEvent(stores.users, stores.limits, stores.subscriptions, clock)
+    apply = ApplyPaymentEvent(stores.snapshots, stores.subscriptions, clock)
     start = clock.now() - timedelta(days=1)
     apply.execute(
         ApplyPaymentEventRequest(an_event(a_snapshot("evt_1", start, subscription_id="sub_b")))

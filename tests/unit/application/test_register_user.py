@@ -25,26 +25,25 @@ def a_request(
     return RegisterUserRequest(user_id=user_id, email=email, name=name, timezone=timezone)
 
 
-class ReadsBeforeAConcurrentRegistration:
-    """A user store whose first read misses a registration that lands just after it."""
+class WritesAfterAConcurrentRegistration:
+    """A user store where a concurrent registration lands just before the first write."""
 
     def __init__(self, inner: UserRepository, concurrent: User, limits: UserLimits) -> None:
         self._inner = inner
         self._concurrent = concurrent
         self._limits = limits
-        self._missed = False
+        self._raced = False
 
     def get(self, user_id: str) -> User | None:
-        if not self._missed:
-            self._missed = True
-            self._inner.add(self._concurrent, self._limits)
-            return None
         return self._inner.get(user_id)
 
     def get_by_email(self, email: str) -> User | None:
         return self._inner.get_by_email(email)
 
     def add(self, user: User, limits: UserLimits) -> None:
+        if not self._raced:
+            self._raced = True
+            self._inner.add(self._concurrent, self._limits)
         self._inner.add(user, limits)
 
     def update_profile(self, user: User) -> None:
@@ -154,7 +153,7 @@ def test_losing_the_race_to_register_the_same_caller_answers_as_a_repeat(
     stores: Stores, clock: FixedClock
 ) -> None:
     concurrent = register("user-1", "ada@example.com", None, None, clock.now())
-    racing = ReadsBeforeAConcurrentRegistration(
+    racing = WritesAfterAConcurrentRegistration(
         stores.users, concurrent, new_limits("user-1", Tier.FREE, clock.now())
     )
     registration = RegisterUser(racing, clock).execute(a_request())
@@ -166,7 +165,7 @@ def test_losing_the_race_with_another_email_is_already_registered(
     stores: Stores, clock: FixedClock
 ) -> None:
     concurrent = register("user-1", "grace@example.com", None, None, clock.now())
-    racing = ReadsBeforeAConcurrentRegistration(
+    racing = WritesAfterAConcurrentRegistration(
         stores.users, concurrent, new_limits("user-1", Tier.FREE, clock.now())
     )
     with pytest.raises(AlreadyRegistered):

@@ -16,6 +16,7 @@ from application.set_task_completion import (
 )
 from domain.calendar import CalendarTask
 from domain.errors import FutureTask, NotFound, TierRequired, TooLate
+from domain.plan import Priority
 from domain.tiers import Tier
 from tests.support.stores import Stores
 from tests.unit.application.plan_payment_factories import USER, a_plan, a_user
@@ -34,7 +35,7 @@ def scheduled(stores: Stores, clock: FixedClock, days: int = 3) -> list[Calendar
 def set_done(
     stores: Stores, clock: FixedClock, task: CalendarTask, completed: bool = True
 ) -> TaskCompletion:
-    use_case = SetTaskCompletion(stores.users, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
     return use_case.execute(SetTaskCompletionRequest(USER, task.task_date, task.task_id, completed))
 
 
@@ -128,6 +129,38 @@ def test_un_completing_an_open_task_writes_nothing(stores: Stores, clock: FixedC
     assert result.progress == before == stores.progress.get(USER, TODAY)
 
 
+def test_a_date_whose_progress_item_is_missing_is_counted_from_its_tasks(
+    stores: Stores, clock: FixedClock
+) -> None:
+    a_user(stores, clock)
+    plan = a_plan(stores, clock)
+    tasks = [
+        CalendarTask(USER, TODAY, f"t{n}", plan.plan_id, "ankle-circles", Priority.MUST,
+                     False, None, clock.now())
+        for n in range(3)
+    ]  # fmt: skip
+    stores.calendar.add_tasks(tasks, [])  # written without their progress (older data)
+
+    result = set_done(stores, clock, tasks[0])
+
+    assert (result.progress.tasks_total, result.progress.tasks_completed) == (3, 1)
+    assert stores.progress.get(USER, TODAY) == result.progress
+
+
+def test_completing_counts_on_from_the_dates_progress_item(
+    stores: Stores, clock: FixedClock
+) -> None:
+    tasks = on(scheduled(stores, clock), TODAY)
+    set_done(stores, clock, tasks[0])
+
+    again = set_done(stores, clock, tasks[1])
+    undone = set_done(stores, clock, tasks[0], completed=False)
+
+    assert (again.progress.tasks_total, again.progress.tasks_completed) == (len(tasks), 2)
+    assert (undone.progress.tasks_total, undone.progress.tasks_completed) == (len(tasks), 1)
+    assert undone.progress == stores.progress.get(USER, TODAY)
+
+
 def test_a_task_of_tomorrow_is_a_future_task(stores: Stores, clock: FixedClock) -> None:
     task = on(scheduled(stores, clock), TODAY + timedelta(days=1))[0]
 
@@ -169,7 +202,7 @@ def test_a_free_user_cannot_complete_tasks(stores: Stores, clock: FixedClock) ->
 
 def test_an_unknown_user_cannot_complete_tasks(stores: Stores, clock: FixedClock) -> None:
     task = on(scheduled(stores, clock), TODAY)[0]
-    use_case = SetTaskCompletion(stores.users, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
 
     with pytest.raises(NotFound):
         use_case.execute(SetTaskCompletionRequest("nobody", TODAY, task.task_id, True))

@@ -28,7 +28,7 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.limits import UserLimits
-from ports.limits import LimitsRepository
+from ports.snapshots import Snapshot, SnapshotReader, SnapshotRequest
 from tests.support.stores import Stores
 from tests.unit.application.conftest import NOW
 
@@ -44,11 +44,11 @@ def starter(
     clock: FixedClock,
     ids: SequentialIds,
     videos: FakeVideoStorage,
-    limits: LimitsRepository | None = None,
+    snapshots: SnapshotReader | None = None,
 ) -> StartAttempt:
     return StartAttempt(
-        stores.users,
-        limits if limits is not None else stores.limits,
+        snapshots if snapshots is not None else stores.snapshots,
+        stores.limits,
         stores.assessments,
         videos,
         ids,
@@ -221,30 +221,27 @@ def test_the_tenth_strike_in_an_hour_bans_for_a_day(
 
 
 class LosesTheFirstRace:
-    """Limits whose first read is overtaken by a concurrent start of the same user."""
+    """Reads whose first one is overtaken by a concurrent start of the same user."""
 
-    def __init__(self, inner: LimitsRepository, concurrent: StartAttempt) -> None:
+    def __init__(self, inner: SnapshotReader, concurrent: StartAttempt) -> None:
         self._inner = inner
         self._concurrent = concurrent
         self.reads = 0
 
-    def get(self, user_id: str) -> UserLimits | None:
+    def read(self, request: SnapshotRequest) -> Snapshot:
         self.reads += 1
-        read = self._inner.get(user_id)
+        read = self._inner.read(request)
         if self.reads == 1:
             start(self._concurrent, 1)
         return read
-
-    def save(self, limits: UserLimits) -> UserLimits:
-        return self._inner.save(limits)
 
 
 def test_a_start_that_loses_the_race_decides_again_on_fresh_counters(
     stores: Stores, clock: FixedClock, ids: SequentialIds, videos: FakeVideoStorage
 ) -> None:
     a_user(stores, clock)
-    racing = LosesTheFirstRace(stores.limits, starter(stores, clock, ids, videos))
-    started = start(starter(stores, clock, ids, videos, limits=racing), 1)
+    racing = LosesTheFirstRace(stores.snapshots, starter(stores, clock, ids, videos))
+    started = start(starter(stores, clock, ids, videos, snapshots=racing), 1)
     assert racing.reads == 2
     assert started.assessment.attempt_number == 2
     assert stored_limits(stores).video_quota_used_hourly == 2
@@ -257,7 +254,7 @@ def test_concurrent_starts_never_admit_more_than_the_limits_allow(
     a_user(stores, clock)
     # Real UUIDs: the sequential test ids are not meant to be drawn from several threads.
     use_case = StartAttempt(
-        stores.users, stores.limits, stores.assessments, videos, Uuid4Ids(), clock
+        stores.snapshots, stores.limits, stores.assessments, videos, Uuid4Ids(), clock
     )
     outcomes: list[str] = []
     barrier = threading.Barrier(8)

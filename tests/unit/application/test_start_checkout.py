@@ -54,7 +54,7 @@ def test_a_user_with_a_subscription_checks_out_as_the_same_customer(
     stores: Stores, clock: FixedClock, payments: FakePaymentGateway
 ) -> None:
     a_user(stores, clock, tier=Tier.FREE)
-    apply = ApplyPaymentEvent(stores.users, stores.limits, stores.subscriptions, clock)
+    apply = ApplyPaymentEvent(stores.snapshots, stores.subscriptions, clock)
     snapshot = a_snapshot("evt_1", clock.now() - timedelta(days=1), customer_id="cus_42")
     apply.execute(ApplyPaymentEventRequest(an_event(snapshot)))
 

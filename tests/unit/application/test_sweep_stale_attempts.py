@@ -38,7 +38,7 @@ class Users:
         self.stores = stores
         self.clock = clock
         self._start = StartAttempt(
-            stores.users, stores.limits, stores.assessments, videos, ids, clock
+            stores.snapshots, stores.limits, stores.assessments, videos, ids, clock
         )
 
     def start(self, user_id: str, test_id: int = 1) -> str:
@@ -95,7 +95,7 @@ def test_finished_attempts_are_left_alone_and_every_user_is_swept(
 ) -> None:
     users = Users(stores, clock, ids, videos)
     done = users.start("user-1")
-    CompleteAttempt(stores.users, stores.assessments, stores.progress, clock).execute(
+    CompleteAttempt(stores.snapshots, stores.assessments, stores.progress, clock).execute(
         CompleteAttemptRequest("user-1", done, PASS)
     )
     stuck = [users.start("user-1", 2), users.start("user-2"), users.start("user-3", 5)]
@@ -178,6 +178,6 @@ def test_an_attempt_the_worker_finishes_meanwhile_is_skipped_and_not_counted(
     users = Users(stores, clock, ids, videos)
     attempt_id = users.start("user-1")
     clock.advance(timedelta(hours=3))
-    complete = CompleteAttempt(stores.users, stores.assessments, stores.progress, clock)
+    complete = CompleteAttempt(stores.snapshots, stores.assessments, stores.progress, clock)
     assert users.sweep(WorkerAnswersDuringTheSweep(stores.assessments, complete)) == 0
     assert users.status("user-1", attempt_id) is AssessmentStatus.COMPLETED

@@ -34,7 +34,7 @@ def test_unbanning_lets_the_user_start_again(
     lifted = UnbanUser(stores.limits, clock).execute(UnbanUserRequest("user-1"))
     assert (lifted.ban_until, lifted.ban_reason) == (None, None)
     started = StartAttempt(
-        stores.users, stores.limits, stores.assessments, videos, ids, clock
+        stores.snapshots, stores.limits, stores.assessments, videos, ids, clock
     ).execute(StartAttemptRequest("user-1", 1))
     assert started.assessment.attempt_number == 1
 
@@ -43,7 +43,7 @@ def test_unbanning_forgives_the_strikes(
     stores: Stores, clock: FixedClock, ids: SequentialIds, videos: FakeVideoStorage
 ) -> None:
     a_user(stores, clock)
-    start = StartAttempt(stores.users, stores.limits, stores.assessments, videos, ids, clock)
+    start = StartAttempt(stores.snapshots, stores.limits, stores.assessments, videos, ids, clock)
     for test_id in (1, 1, 1, 2, 2):
         start.execute(StartAttemptRequest("user-1", test_id))
     for _ in range(3):

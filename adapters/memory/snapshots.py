@@ -1,0 +1,37 @@
+"""Several of one user's items from different tables, in memory: one look under the lock."""
+
+from __future__ import annotations
+
+from adapters.memory.database import InMemoryDatabase
+from ports.snapshots import Snapshot, SnapshotRequest
+
+
+class InMemorySnapshotReader:
+    """Point reads across the user tables, as one read."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self._db = db
+
+    def read(self, request: SnapshotRequest) -> Snapshot:
+        """Every part asked for; None where nothing is stored."""
+        db, owner = self._db, request.user_id
+        with db.lock:
+            task = None
+            if request.task is not None:
+                task_date, task_id = request.task
+                task = db.calendar_tasks.get((owner, f"{task_date.isoformat()}#{task_id}"))
+            return Snapshot(
+                user=db.users.get(owner) if request.user else None,
+                limits=db.limits.get(owner) if request.limits else None,
+                assessment=(
+                    None
+                    if request.assessment_id is None
+                    else db.assessments.get((owner, request.assessment_id))
+                ),
+                task=task,
+                progress=(
+                    None
+                    if request.progress_date is None
+                    else db.progress.get((owner, request.progress_date.isoformat()))
+                ),
+            )
