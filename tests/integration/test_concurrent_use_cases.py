@@ -1,0 +1,120 @@
+"""The use cases themselves under concurrency, on the DynamoDB adapters: fifty starts of one
+user at once admit exactly the hourly quota, and concurrent plan generations leave one plan
+active (issue: DynamoDB adapters, item 5)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+import pytest
+
+from adapters.dynamodb import keys
+from adapters.dynamodb.attributes import s
+from adapters.memory.clock import FixedClock
+from adapters.memory.video_storage import FakeVideoStorage
+from adapters.system.ids import Uuid4Ids
+from application.generate_plan import GeneratePlan, GeneratePlanRequest
+from application.start_attempt import StartAttempt, StartAttemptRequest
+from domain.assessment import AssessmentStatus
+from domain.errors import Banned, DomainError, QuotaExceeded
+from domain.tiers import Tier
+from domain.user import accept_disclaimer, change_tier
+from tests.support.factories import T0, a_user, an_assessment, limits_for
+from tests.support.stores import Stores
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+USER = "racer-1"
+NOW = T0 + timedelta(minutes=10)
+T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def frequent_thread_switches() -> Iterator[None]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def all_at_once(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
+    gate = threading.Barrier(count)
+
+    def run(number: int) -> T | BaseException:
+        gate.wait()
+        try:
+            return work(number)
+        except Exception as error:  # the refused starts are collected and counted
+            return error
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def stored_attempts(client: DynamoDBClient, tables: dict[str, str]) -> int:
+    response = client.query(
+        TableName=tables[keys.ASSESSMENTS],
+        KeyConditionExpression="user_id = :u",
+        ExpressionAttributeValues={":u": s(USER)},
+        ConsistentRead=True,
+        Select="COUNT",
+    )
+    return response["Count"]
+
+
+def test_fifty_simultaneous_start_attempt_requests_admit_exactly_five(
+    stores: Stores, client: DynamoDBClient, tables: dict[str, str]
+) -> None:
+    user = accept_disclaimer(a_user(USER), T0)
+    stores.users.add(user, limits_for(user))
+    clock = FixedClock(NOW)
+    use_case = StartAttempt(
+        stores.snapshots, stores.limits, stores.assessments, FakeVideoStorage(), Uuid4Ids(), clock
+    )
+
+    outcomes = all_at_once(50, lambda n: use_case.execute(StartAttemptRequest(USER, n % 3 + 1)))
+
+    admitted = [o for o in outcomes if not isinstance(o, BaseException)]
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(admitted) == 5
+    assert all(isinstance(error, QuotaExceeded | Banned) for error in refused), refused
+    assert stored_attempts(client, tables) == 5
+    limits = stores.limits.get(USER)
+    assert limits is not None
+    assert limits.video_quota_used_hourly == 5
+    # 45 refusals by the hourly quota: the 10th strike banned the user for abuse.
+    assert limits.ban_reason == "VIDEO_ABUSE"
+
+
+def test_simultaneous_plan_generations_leave_exactly_one_active_plan(stores: Stores) -> None:
+    user = change_tier(accept_disclaimer(a_user(USER), T0), Tier.PRO, T0)
+    stores.users.add(user, limits_for(user))
+    stored_limits = stores.limits.get(USER)
+    assert stored_limits is not None
+    stores.assessments.start(
+        an_assessment(USER, "a-1", status=AssessmentStatus.COMPLETED, created_at=NOW),
+        stored_limits,
+    )
+    clock = FixedClock(NOW)
+    use_case = GeneratePlan(
+        stores.users, stores.assessments, stores.plans, stores.calendar, stores.progress, clock
+    )
+
+    outcomes = all_at_once(4, lambda _: use_case.execute(GeneratePlanRequest(USER)))
+
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert all(isinstance(e, DomainError) and e.code == "CONFLICT" for e in errors), errors
+    plans = stores.plans.list_for_user(USER)
+    assert len(plans) >= 1
+    assert sum(plan.is_active for plan in plans) == 1
+    active = stores.plans.get_active(USER)
+    assert active is not None
+    assert active.version == max(plan.version for plan in plans)
