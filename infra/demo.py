@@ -20,6 +20,7 @@ from infra.tokens import mint_token
 RESULTS: Mapping[int, Mapping[str, Any]] = {
     1: {"score": "limited", "confidence": 0.91, "problem_areas": ["ankle", "knee"]},
     6: {"score": "significant", "confidence": 0.84, "problem_areas": ["thoracic_spine"]},
+    13: {"score": "pass", "confidence": 0.93, "problem_areas": []},
 }
 
 
