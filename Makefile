@@ -12,7 +12,7 @@ $(UV):
 
 # uv.lock pins every package; --frozen refuses to install anything the lock does not name.
 $(VENV)/.installed: $(UV) uv.lock pyproject.toml
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(PY)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --all-extras --quiet --python $(PY)
 	touch $@
 
 install: $(VENV)/.installed

@@ -81,7 +81,13 @@ class EmbeddedDynamoDB:
         if self._endpoint is not None:
             return self._endpoint
         # Imported here: moto is heavy, and importing this module must not start anything.
-        from moto.server import ThreadedMotoServer
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as missing:
+            raise RuntimeError(
+                "the embedded DynamoDB needs moto: install the `local` extra "
+                "(make does), or set AWS_ENDPOINT_URL_DYNAMODB to a running server"
+            ) from missing
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
