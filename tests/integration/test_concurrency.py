@@ -5,17 +5,12 @@ Each scenario runs five times in a row (a fresh set of tables each), to show it 
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import pytest
 
-from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import s
 from application.retry import retry_on_conflict
 from domain import catalog
 from domain.assessment import start_assessment
@@ -23,6 +18,7 @@ from domain.errors import ConcurrentModification
 from domain.limits import Admitted, decide_start
 from domain.plan import deactivate
 from domain.tiers import quota_of
+from tests.integration.racing import all_at_once, frequent_switches, stored_attempts
 from tests.support.factories import T0, a_plan, a_user, limits_for
 from tests.support.stores import Stores
 
@@ -34,45 +30,11 @@ NOW = T0 + timedelta(minutes=10)
 THREADS = 50
 RUNS = range(5)
 
-T = TypeVar("T")
-
 
 @pytest.fixture(autouse=True)
 def frequent_thread_switches() -> Iterator[None]:
-    """Switch threads every few microseconds, so that interleavings a 5 ms slice would hide
-    happen (a server that is not atomic per request over-admits under this)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
+    with frequent_switches():
         yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-def all_at_once(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run `work(i)` on `count` threads released together; results or raised errors, in order."""
-    gate = threading.Barrier(count)
-
-    def run(number: int) -> T | BaseException:
-        gate.wait()
-        try:
-            return work(number)
-        except Exception as error:  # collected, so that the test can count the losers
-            return error
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def stored_attempts(client: DynamoDBClient, tables: dict[str, str]) -> int:
-    response = client.query(
-        TableName=tables[keys.ASSESSMENTS],
-        KeyConditionExpression="user_id = :u",
-        ExpressionAttributeValues={":u": s(USER)},
-        ConsistentRead=True,
-        Select="COUNT",
-    )
-    return response["Count"]
 
 
 @pytest.mark.parametrize("run", RUNS)
@@ -107,7 +69,7 @@ def test_fifty_simultaneous_starts_admit_exactly_what_the_hourly_quota_allows(
     assert errors == []
     allowed = quota_of(user.tier).videos_per_hour
     assert outcomes.count(True) == allowed == 5
-    assert stored_attempts(client, tables) == allowed
+    assert stored_attempts(client, tables, USER) == allowed
     limits = stores.limits.get(USER)
     assert limits is not None
     assert limits.video_quota_used_hourly == allowed

@@ -4,17 +4,12 @@ active (issue: DynamoDB adapters, item 5)."""
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import pytest
 
-from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import s
 from adapters.memory.clock import FixedClock
 from adapters.memory.video_storage import FakeVideoStorage
 from adapters.system.ids import Uuid4Ids
@@ -24,6 +19,7 @@ from domain.assessment import AssessmentStatus
 from domain.errors import Banned, DomainError, QuotaExceeded
 from domain.tiers import Tier
 from domain.user import accept_disclaimer, change_tier
+from tests.integration.racing import all_at_once, frequent_switches, stored_attempts
 from tests.support.factories import T0, a_user, an_assessment, limits_for
 from tests.support.stores import Stores
 
@@ -32,42 +28,12 @@ if TYPE_CHECKING:
 
 USER = "racer-1"
 NOW = T0 + timedelta(minutes=10)
-T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
 def frequent_thread_switches() -> Iterator[None]:
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
+    with frequent_switches():
         yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-def all_at_once(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    gate = threading.Barrier(count)
-
-    def run(number: int) -> T | BaseException:
-        gate.wait()
-        try:
-            return work(number)
-        except Exception as error:  # the refused starts are collected and counted
-            return error
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def stored_attempts(client: DynamoDBClient, tables: dict[str, str]) -> int:
-    response = client.query(
-        TableName=tables[keys.ASSESSMENTS],
-        KeyConditionExpression="user_id = :u",
-        ExpressionAttributeValues={":u": s(USER)},
-        ConsistentRead=True,
-        Select="COUNT",
-    )
-    return response["Count"]
 
 
 def test_fifty_simultaneous_start_attempt_requests_admit_exactly_five(
@@ -86,7 +52,7 @@ def test_fifty_simultaneous_start_attempt_requests_admit_exactly_five(
     refused = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(admitted) == 5
     assert all(isinstance(error, QuotaExceeded | Banned) for error in refused), refused
-    assert stored_attempts(client, tables) == 5
+    assert stored_attempts(client, tables, USER) == 5
     limits = stores.limits.get(USER)
     assert limits is not None
     assert limits.video_quota_used_hourly == 5
