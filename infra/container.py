@@ -74,6 +74,17 @@ def _profile_of(settings: Settings) -> str:
     return settings.profile.value
 
 
+def _store(
+    storage: Any, memory_db: Any, dynamodb: Any, in_memory: type[Any], name: str
+) -> providers.Selector[Any]:
+    """One port's adapter: the in-memory class, or the DynamoDB repository named `name`."""
+    return providers.Selector(
+        storage,
+        memory=providers.Singleton(in_memory, memory_db),
+        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, name),
+    )
+
+
 def _s3_client(settings: Settings) -> Iterator[Any]:
     yield clients.s3_client(settings)
 
@@ -98,56 +109,18 @@ class Container(containers.DeclarativeContainer):
     memory_db = providers.Singleton(InMemoryDatabase)
     dynamodb = providers.Singleton(clients.DynamoDBResources, settings)
 
-    users = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryUserRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "users"),
+    users = _store(storage, memory_db, dynamodb, InMemoryUserRepository, "users")
+    limits = _store(storage, memory_db, dynamodb, InMemoryLimitsRepository, "limits")
+    assessments = _store(storage, memory_db, dynamodb, InMemoryAssessmentRepository, "assessments")
+    plans = _store(storage, memory_db, dynamodb, InMemoryPlanRepository, "plans")
+    calendar = _store(storage, memory_db, dynamodb, InMemoryCalendarRepository, "calendar")
+    progress = _store(storage, memory_db, dynamodb, InMemoryProgressRepository, "progress")
+    subscriptions = _store(
+        storage, memory_db, dynamodb, InMemorySubscriptionRepository, "subscriptions"
     )
-    limits = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryLimitsRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "limits"),
-    )
-    assessments = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryAssessmentRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "assessments"),
-    )
-    plans = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryPlanRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "plans"),
-    )
-    calendar = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryCalendarRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "calendar"),
-    )
-    progress = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryProgressRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "progress"),
-    )
-    subscriptions = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemorySubscriptionRepository, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "subscriptions"),
-    )
-    migrations = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryMigrationLedger, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "migrations"),
-    )
-    account = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryAccountStore, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "account"),
-    )
-    snapshots = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemorySnapshotReader, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, "snapshots"),
-    )
+    migrations = _store(storage, memory_db, dynamodb, InMemoryMigrationLedger, "migrations")
+    account = _store(storage, memory_db, dynamodb, InMemoryAccountStore, "account")
+    snapshots = _store(storage, memory_db, dynamodb, InMemorySnapshotReader, "snapshots")
 
     # --- gateways ------------------------------------------------------------------------
     s3 = providers.Resource(_s3_client, settings)
