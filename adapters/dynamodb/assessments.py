@@ -10,7 +10,7 @@ from adapters.dynamodb import cursors, keys
 from adapters.dynamodb.atomic import Condition, Write, absent, put, write_atomically
 from adapters.dynamodb.attributes import Item, get_s, n, s
 from adapters.dynamodb.base import DynamoDBRepository
-from adapters.dynamodb.calls import get_item, query_all, storage_errors
+from adapters.dynamodb.calls import get_item, query_all, query_pages
 from adapters.dynamodb.fanout import Listing, Position, read_page
 from adapters.dynamodb.mappers.assessments import assessment_from_item, assessment_to_item
 from domain.assessment import Assessment, AssessmentStatus
@@ -254,21 +254,15 @@ def _read_newest(
     them, and the last one read follows the page. Each further request reads twice as many.
     """
     # A resumed listing re-reads the cursor's own attempt (`created_at <= cursor`): one more.
-    kwargs = {**request, "Limit": limit + (2 if after else 1)}
+    first = {**request, "Limit": limit + (2 if after else 1)}
     kept: list[Item] = []
-    while True:
-        with storage_errors():
-            response = client.query(**kwargs)
-        kept.extend(i for i in response.get("Items", []) if after is None or _key(i) < after)
-        last = response.get("LastEvaluatedKey")
-        if not last:
-            return kept
+    for page in query_pages(client, first, grow_to=MAX_READ_AHEAD):
+        kept.extend(i for i in page if after is None or _key(i) < after)
         if kept:
             oldest = get_s(kept[-1], "created_at")
             if sum(1 for i in kept if get_s(i, "created_at") > oldest) >= limit:
-                return kept
-        kwargs["ExclusiveStartKey"] = last
-        kwargs["Limit"] = min(2 * kwargs["Limit"], MAX_READ_AHEAD)
+                break
+    return kept
 
 
 def _position(item: Item) -> dict[str, str | int]:

@@ -74,8 +74,14 @@ def query_all(client: DynamoDBClient, request: dict[str, Any]) -> list[Item]:
     return items
 
 
-def query_pages(client: DynamoDBClient, request: dict[str, Any]) -> Iterator[list[Item]]:
-    """The pages of a Query, lazily (a caller that found what it wanted stops reading)."""
+def query_pages(
+    client: DynamoDBClient, request: dict[str, Any], *, grow_to: int | None = None
+) -> Iterator[list[Item]]:
+    """The pages of a Query, lazily (a caller that found what it wanted stops reading).
+
+    With `grow_to`, each further page asks for twice the `Limit` of the one before, up to
+    `grow_to`: a reader that usually needs one small page rarely needs many more.
+    """
     kwargs = dict(request)
     while True:
         with storage_errors():
@@ -85,3 +91,5 @@ def query_pages(client: DynamoDBClient, request: dict[str, Any]) -> Iterator[lis
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
+        if grow_to is not None:
+            kwargs["Limit"] = min(2 * kwargs["Limit"], grow_to)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import Item, d, get_int, n, s
+from adapters.dynamodb.attributes import d, get_int, n, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all, query_pages, storage_errors
 from adapters.dynamodb.cursors import require_limit
@@ -16,7 +16,7 @@ from domain.progress import Progress
 from ports.progress import ProgressChain
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 # Items a latest_before reads per page while it skips dates without tasks.
 _SCAN_BACK_PAGE = 16
@@ -75,7 +75,7 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         span = (last - first).days + 1
         request.update(ScanIndexForward=False, Limit=min(span, _CHAIN_RANGE_PAGE) + _CHAIN_SLACK)
         newest_first: list[Progress] = []
-        for page in _growing_pages(self._client, request):
+        for page in query_pages(self._client, request, grow_to=_CHAIN_MAX_PAGE):
             for item in page:
                 progress = progress_from_item(item)
                 if progress.date >= first:
@@ -129,17 +129,3 @@ class DynamoDBProgressRepository(DynamoDBRepository):
             "ExpressionAttributeNames": {"#user": "user_id"},
             "ExpressionAttributeValues": {":user": s(user_id)},
         }
-
-
-def _growing_pages(client: DynamoDBClient, request: dict[str, Any]) -> Iterator[list[Item]]:
-    """Query pages, lazily, each asking for twice the items of the one before (up to a cap)."""
-    kwargs = dict(request)
-    while True:
-        with storage_errors():
-            response = client.query(**kwargs)
-        yield list(response.get("Items", []))
-        last = response.get("LastEvaluatedKey")
-        if not last:
-            return
-        kwargs["ExclusiveStartKey"] = last
-        kwargs["Limit"] = min(2 * kwargs["Limit"], _CHAIN_MAX_PAGE)
