@@ -13,7 +13,29 @@ import stripe
 from starlette.testclient import TestClient
 
 
-class InProcessHTTPClient(stripe.HTTPClient):
+class WholeBodyHTTPClient(stripe.HTTPClient):
+    """A stripe-python HTTP client that answers whole bodies and never streams.
+
+    Subclasses implement `request`; the gateway uses no streaming endpoint and holds no
+    connections to close.
+    """
+
+    def request_stream(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        post_data: Any = None,
+        *,
+        _usage: list[str] | None = None,
+    ) -> tuple[Any, int, Mapping[str, str]]:
+        raise NotImplementedError("the gateway streams nothing")
+
+    def close(self) -> None:
+        return None
+
+
+class InProcessHTTPClient(WholeBodyHTTPClient):
     """Sends StripeClient's requests to an ASGI app through Starlette's in-process client."""
 
     name = "in-process"
@@ -35,17 +57,3 @@ class InProcessHTTPClient(stripe.HTTPClient):
             method.upper(), url, headers=dict(headers or {}), content=post_data
         )
         return response.text, response.status_code, dict(response.headers)
-
-    def request_stream(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        post_data: Any = None,
-        *,
-        _usage: list[str] | None = None,
-    ) -> tuple[Any, int, Mapping[str, str]]:
-        raise NotImplementedError("the simulator streams nothing")
-
-    def close(self) -> None:
-        return None

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
-from adapters.stripe.in_process import InProcessHTTPClient
+from adapters.stripe.in_process import InProcessHTTPClient, WholeBodyHTTPClient
 from domain.tiers import Tier
 
 __all__ = ["InProcessHTTPClient"]
@@ -55,7 +55,7 @@ class SentRequest:
     params: dict[str, str]
 
 
-class RecordingHTTPClient(stripe.HTTPClient):
+class RecordingHTTPClient(WholeBodyHTTPClient):
     """Answers with canned responses and keeps every request StripeClient sent."""
 
     name = "recording"
@@ -87,20 +87,6 @@ class RecordingHTTPClient(stripe.HTTPClient):
             )
             status, body = self._responses.pop(0)
         return json.dumps(body), status, {"request-id": "req_test"}
-
-    def request_stream(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        post_data: Any = None,
-        *,
-        _usage: list[str] | None = None,
-    ) -> tuple[Any, int, Mapping[str, str]]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        return None
 
 
 class FailingHTTPClient(RecordingHTTPClient):
