@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.errors import FutureTask, TooLate, ValidationFailed
+from domain.catalog import test_by_id
+from domain.dosage import Dosage
+from domain.errors import DomainError, FutureTask, TooLate, ValidationFailed
+from domain.exercises import exercise_by_id
 from domain.plan import Plan, Priority
 
 DEFAULT_WINDOW_DAYS = 14
@@ -22,6 +25,21 @@ MAX_WINDOW_DAYS = 56
 
 # Fixed forever: changing it would give every existing task a new id and duplicate the calendar.
 TASK_ID_NAMESPACE = uuid.UUID("6f0c3d2e-5b1a-4c8e-9f47-2a1d7e6b9c30")
+
+RETEST_PREFIX = "retest-"
+
+
+def retest_exercise_id(test_id: int) -> str:
+    """The `exercise_id` of the task that asks for test `test_id` again: `retest-<test_id>`."""
+    return f"{RETEST_PREFIX}{test_id}"
+
+
+def retested_test(exercise_id: str) -> int | None:
+    """The test a retest task asks for, or None when the task is an exercise."""
+    if not exercise_id.startswith(RETEST_PREFIX):
+        return None
+    number = exercise_id.removeprefix(RETEST_PREFIX)
+    return int(number) if number.isdecimal() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +55,27 @@ class CalendarTask:
     completed: bool
     completed_at: datetime | None
     created_at: datetime
+    # The day's prescription; None on retests and on tasks stored before dosage (decision 175).
+    dosage: Dosage | None = None
 
     def __post_init__(self) -> None:
+        if self.is_retest and self.dosage is not None:
+            raise ValidationFailed("a retest task has no dosage")
         if self.completed != (self.completed_at is not None):
             raise ValidationFailed("completed_at is set exactly when the task is completed")
         if self.created_at.tzinfo is None or (
             self.completed_at is not None and self.completed_at.tzinfo is None
         ):
             raise ValueError("timestamps must be timezone-aware")
+
+    @property
+    def retest_of(self) -> int | None:
+        """The test this task asks the user to take again, or None for an exercise."""
+        return retested_test(self.exercise_id)
+
+    @property
+    def is_retest(self) -> bool:
+        return self.retest_of is not None
 
     @property
     def sort_key(self) -> str:
@@ -79,35 +110,85 @@ def schedule(
 ) -> list[CalendarTask]:
     """The plan's tasks for the dates [start, start + days), ordered by date then exercise_id.
 
+    Each exercise task carries the day's dosage (`Plan.dosage_on_day`); the last day of each
+    corrective phase also has one `must` retest task per test the plan was built from.
     Dates before the plan start have no plan day and are skipped (decision 033).
     """
     validate_window(days)
     if plan.user_id != user_id:
         raise ValueError("the plan belongs to another user")
+    retest_days = set(plan.retest_days())
     tasks: list[CalendarTask] = []
     for offset in range(days):
         task_date = start + timedelta(days=offset)
         day_number = plan_day_number(plan_start, task_date)
         if day_number < 1:
             continue
-        phase = plan.phase_on_day(day_number)
-        for exercise_id in sorted(set(phase.exercises)):
+        due: list[tuple[str, Priority, Dosage | None]] = []
+        for exercise_id in set(plan.phase_on_day(day_number).exercises):
             priority = plan.exercise(exercise_id).priority
             if is_due_on_day(priority, day_number):
-                tasks.append(
-                    CalendarTask(
-                        user_id=user_id,
-                        task_date=task_date,
-                        task_id=task_id_for(plan.plan_id, task_date, exercise_id),
-                        plan_id=plan.plan_id,
-                        exercise_id=exercise_id,
-                        priority=priority,
-                        completed=False,
-                        completed_at=None,
-                        created_at=now,
-                    )
+                due.append((exercise_id, priority, plan.dosage_on_day(exercise_id, day_number)))
+        if day_number in retest_days:
+            due.extend(
+                (retest_exercise_id(test_id), Priority.MUST, None)
+                for test_id in plan.based_on_tests
+            )
+        for exercise_id, priority, dosage in sorted(due, key=lambda entry: entry[0]):
+            tasks.append(
+                CalendarTask(
+                    user_id=user_id,
+                    task_date=task_date,
+                    task_id=task_id_for(plan.plan_id, task_date, exercise_id),
+                    plan_id=plan.plan_id,
+                    exercise_id=exercise_id,
+                    priority=priority,
+                    completed=False,
+                    completed_at=None,
+                    created_at=now,
+                    dosage=dosage,
                 )
+            )
     return tasks
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetails:
+    """What a person reads on a task: the exercise's (or the retested test's) name and how."""
+
+    name: str
+    description: str
+
+
+def task_details(task: CalendarTask) -> TaskDetails:
+    """The name and description of the task's exercise, or of the test a retest asks for.
+
+    Both come from domain data (library and catalog), so a calendar read needs no plan read.
+    An id neither knows (a library exercise retired later) shows its id (decision 176).
+    """
+    test_id = task.retest_of
+    try:
+        if test_id is not None:
+            test = test_by_id(test_id)
+            return TaskDetails(
+                test.name,
+                f"Retest: film the {test.name} again; the result shows how far the plan has "
+                "moved you.",
+            )
+        exercise = exercise_by_id(task.exercise_id)
+    except DomainError:
+        return TaskDetails(task.exercise_id, "")
+    return TaskDetails(exercise.name, exercise.description)
+
+
+def open_retest_on(tasks: Iterable[CalendarTask], test_id: int, day: date) -> CalendarTask | None:
+    """The open retest task of test `test_id` dated `day`, or None (the first by task id when
+    a replaced plan's task is still there for a moment)."""
+    found = sorted(
+        (t for t in tasks if t.task_date == day and t.retest_of == test_id and not t.completed),
+        key=lambda t: t.task_id,
+    )
+    return found[0] if found else None
 
 
 def check_completion_window(task_date: date, today: date) -> None:

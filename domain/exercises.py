@@ -1,15 +1,18 @@
 """The exercise library plans draw from (SPEC.md section 5): domain data, not configuration.
 
-Two exercises per region for each corrective focus, plus general maintenance work. Ids are
-stable slugs because plans and calendar tasks store them: never rename an id, add a new one.
+Two exercises per region for each corrective focus, plus general maintenance work, each with the
+base prescription (dosage) that fits its focus. Ids are stable slugs because plans and calendar
+tasks store them: never rename an id, add a new one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.dosage import Dosage, hold, reps
 from domain.errors import NotFound, ValidationFailed
 from domain.regions import Region
 
@@ -31,12 +34,47 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
+class FocusRange:
+    """The base prescriptions that fit one phase focus; `holds` None: holds do not fit."""
+
+    sets: range
+    reps: range
+    holds: range | None
+    rest_seconds: range
+
+
+def _span(low: int, high: int) -> range:
+    return range(low, high + 1)
+
+
+# SPEC.md 5 sets sets, reps and holds; rest and the maintenance reps and holds are ours
+# (docs/decisions/171-dosage-ranges-and-hold-or-reps.md).
+FOCUS_RANGES: Mapping[PhaseFocus, FocusRange] = {
+    PhaseFocus.MOBILITY: FocusRange(_span(2, 2), _span(8, 12), _span(20, 40), _span(20, 60)),
+    PhaseFocus.STABILITY: FocusRange(_span(3, 3), _span(6, 10), _span(20, 45), _span(30, 90)),
+    PhaseFocus.INTEGRATION: FocusRange(_span(3, 3), _span(8, 12), None, _span(45, 120)),
+    PhaseFocus.MAINTENANCE: FocusRange(_span(2, 3), _span(8, 15), _span(20, 45), _span(30, 90)),
+}
+
+
+def fits_focus(dosage: Dosage, focus: PhaseFocus) -> bool:
+    """Whether a base prescription lies in the ranges of its focus."""
+    fitting = FOCUS_RANGES[focus]
+    if dosage.sets not in fitting.sets or dosage.rest_seconds not in fitting.rest_seconds:
+        return False
+    if dosage.hold_seconds is not None:
+        return fitting.holds is not None and dosage.hold_seconds in fitting.holds
+    return dosage.reps in fitting.reps
+
+
+@dataclass(frozen=True, slots=True)
 class Exercise:
     exercise_id: str
     name: str
     description: str
     region: Region | None
     focus: PhaseFocus
+    dosage: Dosage
 
     def __post_init__(self) -> None:
         if not _SLUG.fullmatch(self.exercise_id):
@@ -46,6 +84,8 @@ class Exercise:
         # Maintenance work is general; corrective work always targets one region.
         if (self.focus is PhaseFocus.MAINTENANCE) != (self.region is None):
             raise ValidationFailed(f"{self.exercise_id}: only maintenance has no region")
+        if not fits_focus(self.dosage, self.focus):
+            raise ValidationFailed(f"{self.exercise_id}: {self.dosage} does not fit {self.focus}")
 
 
 R = Region
@@ -60,6 +100,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Half-kneeling, drive the front knee over the toes towards a wall, heel down.",
         R.ANKLE,
         MOB,
+        reps(2, 10, 30),
     ),
     Exercise(
         "ankle-mob-banded-distraction",
@@ -67,6 +108,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "A band pulls the ankle back at the front of the joint while the knee rocks forward.",
         R.ANKLE,
         MOB,
+        reps(2, 12, 30),
     ),
     Exercise(
         "ankle-stab-single-leg-stance",
@@ -74,6 +116,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Balance on one foot on a soft pad for 30 seconds, knee soft, arch lifted.",
         R.ANKLE,
         STAB,
+        hold(3, 30, 45),
     ),
     Exercise(
         "ankle-stab-eccentric-calf-raise",
@@ -81,6 +124,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Rise on both feet, lower slowly on one over three seconds from a step edge.",
         R.ANKLE,
         STAB,
+        reps(3, 8, 60),
     ),
     Exercise(
         "ankle-int-star-excursion",
@@ -88,6 +132,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "On one leg, reach the other foot forward, sideways and back without losing balance.",
         R.ANKLE,
         INT,
+        reps(3, 8, 60),
     ),
     Exercise(
         "ankle-int-lateral-hop-and-stick",
@@ -95,6 +140,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Hop sideways onto one foot and hold the landing still for two seconds.",
         R.ANKLE,
         INT,
+        reps(3, 8, 90),
     ),
     # knee
     Exercise(
@@ -103,6 +149,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Lying on your back, slide the heel towards the glutes to bend the knee fully.",
         R.KNEE,
         MOB,
+        reps(2, 12, 30),
     ),
     Exercise(
         "knee-mob-prone-quad-stretch",
@@ -110,6 +157,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Lying face down, pull the heel towards the glutes with a strap and hold.",
         R.KNEE,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "knee-stab-terminal-knee-extension",
@@ -117,6 +165,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "A band behind the knee; straighten the last degrees against it and squeeze the quad.",
         R.KNEE,
         STAB,
+        reps(3, 10, 45),
     ),
     Exercise(
         "knee-stab-spanish-squat",
@@ -124,6 +173,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "A band behind both knees anchored ahead; sit back to a shin-vertical squat and hold.",
         R.KNEE,
         STAB,
+        hold(3, 30, 60),
     ),
     Exercise(
         "knee-int-lateral-step-down",
@@ -131,6 +181,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Stand on a step and lower the other heel to the floor, knee tracking over the toes.",
         R.KNEE,
         INT,
+        reps(3, 10, 60),
     ),
     Exercise(
         "knee-int-split-squat",
@@ -138,6 +189,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "In a long stance, lower the back knee towards the floor and stand up under control.",
         R.KNEE,
         INT,
+        reps(3, 10, 60),
     ),
     # hip
     Exercise(
@@ -146,6 +198,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Seated with both knees bent at 90 degrees, rotate the legs from side to side.",
         R.HIP,
         MOB,
+        reps(2, 10, 30),
     ),
     Exercise(
         "hip-mob-half-kneeling-flexor-stretch",
@@ -153,6 +206,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Kneel on one knee, tuck the pelvis and shift forward to stretch the front of the hip.",
         R.HIP,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "hip-stab-clamshell",
@@ -160,6 +214,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Side-lying with knees bent and a band above them, open the top knee without rolling.",
         R.HIP,
         STAB,
+        reps(3, 10, 45),
     ),
     Exercise(
         "hip-stab-copenhagen-plank",
@@ -167,6 +222,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Side plank with the top leg on a bench, holding the hips up with the inner thigh.",
         R.HIP,
         STAB,
+        hold(3, 20, 60),
     ),
     Exercise(
         "hip-int-single-leg-rdl",
@@ -174,6 +230,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Hinge on one leg, the other leg reaching back, hips square, then stand tall.",
         R.HIP,
         INT,
+        reps(3, 8, 60),
     ),
     Exercise(
         "hip-int-lateral-lunge",
@@ -181,6 +238,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Step wide to one side and sit back into that hip, the other leg straight.",
         R.HIP,
         INT,
+        reps(3, 10, 60),
     ),
     # core
     Exercise(
@@ -189,6 +247,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Feet on a wall with hips and knees at 90 degrees, breathe low into the ribs and belly.",
         R.CORE,
         MOB,
+        reps(2, 8, 30),
     ),
     Exercise(
         "core-mob-supine-pelvic-tilt",
@@ -196,6 +255,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Lying with knees bent, rock the pelvis to flatten and then arch the low back gently.",
         R.CORE,
         MOB,
+        reps(2, 12, 30),
     ),
     Exercise(
         "core-stab-dead-bug",
@@ -203,6 +263,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "On your back, lower the opposite arm and leg slowly while the low back stays down.",
         R.CORE,
         STAB,
+        reps(3, 8, 45),
     ),
     Exercise(
         "core-stab-front-plank",
@@ -210,6 +271,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Hold a straight line from head to heels on the forearms, ribs down, glutes tight.",
         R.CORE,
         STAB,
+        hold(3, 30, 45),
     ),
     Exercise(
         "core-int-pallof-press",
@@ -217,6 +279,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Standing side-on to a band, press it straight out and resist the pull to rotate.",
         R.CORE,
         INT,
+        reps(3, 10, 60),
     ),
     Exercise(
         "core-int-suitcase-carry",
@@ -224,6 +287,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Walk tall holding a heavy weight in one hand without leaning to either side.",
         R.CORE,
         INT,
+        reps(3, 12, 60),
     ),
     # lower back
     Exercise(
@@ -232,6 +296,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "On hands and knees, round and then arch the spine slowly, one segment at a time.",
         R.LOWER_BACK,
         MOB,
+        reps(2, 10, 30),
     ),
     Exercise(
         "lower-back-mob-childs-pose",
@@ -239,6 +304,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Kneel, sit back onto the heels and reach the arms forward to lengthen the low back.",
         R.LOWER_BACK,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "lower-back-stab-bird-dog",
@@ -246,6 +312,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "On hands and knees, reach the opposite arm and leg long without the back moving.",
         R.LOWER_BACK,
         STAB,
+        reps(3, 8, 45),
     ),
     Exercise(
         "lower-back-stab-glute-bridge",
@@ -253,6 +320,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "On your back with knees bent, drive through the heels to lift the hips, ribs down.",
         R.LOWER_BACK,
         STAB,
+        reps(3, 10, 45),
     ),
     Exercise(
         "lower-back-int-dowel-hip-hinge",
@@ -260,6 +328,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "A dowel touching head, upper back and tailbone; hinge at the hips keeping all three.",
         R.LOWER_BACK,
         INT,
+        reps(3, 10, 60),
     ),
     Exercise(
         "lower-back-int-kettlebell-deadlift",
@@ -267,6 +336,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Hinge to lift a kettlebell from between the feet with a neutral spine, then stand.",
         R.LOWER_BACK,
         INT,
+        reps(3, 8, 90),
     ),
     # thoracic spine
     Exercise(
@@ -275,6 +345,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Side-lying with knees bent, open the top arm across to the other side, eyes following.",
         R.THORACIC_SPINE,
         MOB,
+        reps(2, 10, 30),
     ),
     Exercise(
         "thoracic-spine-mob-foam-roller-extension",
@@ -282,6 +353,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "A roller across the upper back, hands behind the head, extend over it segment by segment.",
         R.THORACIC_SPINE,
         MOB,
+        reps(2, 10, 30),
     ),
     Exercise(
         "thoracic-spine-stab-prone-y-t-raise",
@@ -289,6 +361,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Face down, lift the arms into a Y and then a T, squeezing the shoulder blades down.",
         R.THORACIC_SPINE,
         STAB,
+        reps(3, 8, 45),
     ),
     Exercise(
         "thoracic-spine-stab-wall-angel",
@@ -296,6 +369,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Back against a wall, slide the arms up and down keeping wrists, elbows and ribs in place.",
         R.THORACIC_SPINE,
         STAB,
+        reps(3, 10, 45),
     ),
     Exercise(
         "thoracic-spine-int-half-kneeling-chop",
@@ -303,6 +377,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Half-kneeling, pull a cable or band diagonally across the body, rotating the upper back.",
         R.THORACIC_SPINE,
         INT,
+        reps(3, 10, 60),
     ),
     Exercise(
         "thoracic-spine-int-lunge-with-rotation",
@@ -310,6 +385,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Step back into a lunge and rotate the chest towards the front leg, then return.",
         R.THORACIC_SPINE,
         INT,
+        reps(3, 8, 60),
     ),
     # shoulder
     Exercise(
@@ -318,6 +394,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Forearm on a door frame at shoulder height, step through to stretch the chest.",
         R.SHOULDER,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "shoulder-mob-sleeper-stretch",
@@ -325,6 +402,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Side-lying on the shoulder, elbow bent at 90 degrees, press the forearm gently down.",
         R.SHOULDER,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "shoulder-stab-scapular-push-up",
@@ -332,6 +410,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "In a plank with straight arms, let the shoulder blades meet and then push them apart.",
         R.SHOULDER,
         STAB,
+        reps(3, 10, 45),
     ),
     Exercise(
         "shoulder-stab-side-lying-external-rotation",
@@ -339,6 +418,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Side-lying, elbow at the side, rotate a light weight up and lower it slowly.",
         R.SHOULDER,
         STAB,
+        reps(3, 10, 60),
     ),
     Exercise(
         "shoulder-int-turkish-get-up",
@@ -346,6 +426,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "From lying to standing and back with a weight held overhead, eyes on it throughout.",
         R.SHOULDER,
         INT,
+        reps(3, 8, 90),
     ),
     Exercise(
         "shoulder-int-landmine-press",
@@ -353,6 +434,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Half-kneeling, press the end of a barbell up and forward with one arm, ribs down.",
         R.SHOULDER,
         INT,
+        reps(3, 10, 60),
     ),
     # neck
     Exercise(
@@ -361,6 +443,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Seated, tilt the ear towards the shoulder while the other shoulder stays down.",
         R.NECK,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "neck-mob-levator-scapulae-stretch",
@@ -368,6 +451,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Turn the nose towards the armpit and ease the head down with the hand.",
         R.NECK,
         MOB,
+        hold(2, 30, 30),
     ),
     Exercise(
         "neck-stab-chin-tuck",
@@ -375,6 +459,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Glide the head straight back to make a double chin and hold, eyes level.",
         R.NECK,
         STAB,
+        reps(3, 10, 45),
     ),
     Exercise(
         "neck-stab-four-way-isometric",
@@ -382,6 +467,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Press the head into the hand forwards, back and to each side without letting it move.",
         R.NECK,
         STAB,
+        hold(3, 20, 45),
     ),
     Exercise(
         "neck-int-face-pull",
@@ -389,6 +475,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Pull a band or rope towards the face, elbows high, finishing with the hands by the ears.",
         R.NECK,
         INT,
+        reps(3, 12, 60),
     ),
     Exercise(
         "neck-int-band-pull-apart-chin-tuck",
@@ -396,6 +483,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Hold a chin tuck while pulling a band apart at chest height with straight arms.",
         R.NECK,
         INT,
+        reps(3, 12, 60),
     ),
     # general maintenance
     Exercise(
@@ -404,6 +492,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "From a lunge, drop the elbow to the instep, then rotate the arm to the ceiling.",
         None,
         MAINT,
+        reps(2, 8, 30),
     ),
     Exercise(
         "maintenance-bodyweight-squat",
@@ -411,6 +500,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Feet shoulder-width, sit down between the heels as deep as control allows, stand tall.",
         None,
         MAINT,
+        reps(3, 12, 60),
     ),
     Exercise(
         "maintenance-push-up",
@@ -418,6 +508,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Lower the chest to the floor in a straight plank line and press back up.",
         None,
         MAINT,
+        reps(3, 10, 60),
     ),
     Exercise(
         "maintenance-side-plank",
@@ -425,6 +516,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "On one forearm and the side of the feet, hold the body in a straight line.",
         None,
         MAINT,
+        hold(3, 30, 45),
     ),
     Exercise(
         "maintenance-reverse-lunge",
@@ -432,6 +524,7 @@ LIBRARY: tuple[Exercise, ...] = (
         "Step back, lower the back knee towards the floor and drive up through the front heel.",
         None,
         MAINT,
+        reps(3, 10, 60),
     ),
 )
 

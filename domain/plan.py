@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.assessment import Assessment, AssessmentStatus
+from domain.dosage import Dosage
 from domain.errors import NoAssessments, NotFound, TierRequired, ValidationFailed
 from domain.exercises import CORRECTIVE_FOCUSES, Exercise, PhaseFocus, exercises_for
 from domain.regions import Region, causes_of
@@ -26,8 +27,9 @@ HEAVY_REGION_WEIGHT = 4
 EXERCISES_PER_REGION_PER_PHASE = 2
 GENERAL_AREA = "general"
 
-# How many p1 and p2 regions each tier works on; None means all of them.
-REGION_CAPS: Mapping[Tier, int | None] = {Tier.BASIC: 2, Tier.PRO: 4, Tier.PROPLUS: None}
+# How many p1 and p2 regions each tier works on; None means all of them. The chain never yields
+# more than 4 and 4, so a pro cap of 4 would make pro equal proplus (decision 170).
+REGION_CAPS: Mapping[Tier, int | None] = {Tier.BASIC: 1, Tier.PRO: 2, Tier.PROPLUS: None}
 
 _STANDARD_WEEKS = (2, 2, 2)
 _HEAVY_WEEKS = (3, 3, 2)
@@ -46,6 +48,8 @@ class PlanExercise:
     description: str
     priority: Priority
     problem_area: str  # a Region value, or "general" for maintenance work
+    # The library's base prescription; None only on plans stored before dosage (decision 175).
+    dosage: Dosage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,38 @@ class Plan:
             if day_number <= last_day:
                 return phase
         return self.phases[-1]
+
+    def phase_bounds(self) -> tuple[tuple[PlanPhase, int, int], ...]:
+        """Each phase with its first and last plan day (day 1 = the plan's first day)."""
+        bounds: list[tuple[PlanPhase, int, int]] = []
+        last_day = 0
+        for phase in self.phases:
+            bounds.append((phase, last_day + 1, last_day + phase.days))
+            last_day += phase.days
+        return tuple(bounds)
+
+    def week_in_phase(self, day_number: int) -> int:
+        """The week of its phase plan day `day_number` falls in (0 = the phase's first week).
+
+        Past the plan's end the last phase goes on (decision 025), and so do its weeks.
+        """
+        if day_number < 1:
+            raise ValidationFailed(f"plan days start at 1, got {day_number}")
+        bounds = self.phase_bounds()
+        first = next((start for _, start, last in bounds if day_number <= last), bounds[-1][1])
+        return (day_number - first) // 7
+
+    def dosage_on_day(self, exercise_id: str, day_number: int) -> Dosage | None:
+        """The exercise's prescription on plan day `day_number`: its base, progressed by the
+        weeks of the phase already done and capped (SPEC.md 6)."""
+        base = self.exercise(exercise_id).dosage
+        return None if base is None else base.progressed(self.week_in_phase(day_number))
+
+    def retest_days(self) -> tuple[int, ...]:
+        """The last plan day of each corrective phase: retest days (maintenance has none, 173)."""
+        return tuple(
+            last for phase, _, last in self.phase_bounds() if phase.focus in CORRECTIVE_FOCUSES
+        )
 
     def exercise(self, exercise_id: str) -> PlanExercise:
         """The plan's exercise with this id, or NOT_FOUND."""
@@ -192,6 +228,7 @@ def _plan_exercise(exercise: Exercise, priority: Priority) -> PlanExercise:
         description=exercise.description,
         priority=priority,
         problem_area=exercise.region.value if exercise.region is not None else GENERAL_AREA,
+        dosage=exercise.dosage,
     )
 
 

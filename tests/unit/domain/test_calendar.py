@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain import calendar as cal
+from domain.dosage import hold, reps
 from domain.errors import FutureTask, TooLate, ValidationFailed
 from domain.exercises import PhaseFocus
 from domain.plan import Plan, PlanExercise, PlanPhase, Priority
@@ -60,9 +62,9 @@ PLAN = a_plan()
 
 
 def on_day(day_number: int, plan: Plan = PLAN) -> list[str]:
-    """The exercise ids scheduled on one plan day."""
+    """The exercise ids scheduled on one plan day, retests left out."""
     d = START + timedelta(days=day_number - 1)
-    return [t.exercise_id for t in cal.schedule(USER, plan, START, d, 1, NOW)]
+    return [t.exercise_id for t in cal.schedule(USER, plan, START, d, 1, NOW) if not t.is_retest]
 
 
 def a_task(task_date: date = START, completed: bool = False) -> cal.CalendarTask:
@@ -350,3 +352,116 @@ def test_a_new_plan_removes_the_old_plans_open_tasks_from_today_on_only() -> Non
     assert all(t.task_date >= today and not t.completed for t in removed)
     kept = [t for t in old if t not in removed]
     assert all(t.task_date < today or t.completed for t in kept)
+
+
+# --- dosage and retests ---------------------------------------------------------------------
+
+
+def a_dosed_plan(weeks: tuple[int, int, int] = (2, 2, 2), tests: tuple[int, ...] = (1, 6)) -> Plan:
+    """PLAN with a prescription on every exercise and built from `tests`."""
+    plan = a_plan(weeks)
+    exercises = tuple(
+        dataclasses.replace(
+            e, dosage=hold(2, 30, 30) if e.exercise_id == "mob-b" else reps(3, 8, 60)
+        )
+        for e in plan.exercises
+    )
+    return dataclasses.replace(plan, exercises=exercises, based_on_tests=tests)
+
+
+def tasks_on(plan: Plan, day_number: int) -> dict[str, cal.CalendarTask]:
+    d = START + timedelta(days=day_number - 1)
+    return {t.exercise_id: t for t in cal.schedule(USER, plan, START, d, 1, NOW)}
+
+
+@pytest.mark.parametrize(
+    ("day_number", "count", "seconds"),
+    [(1, 8, 30), (7, 8, 30), (8, 10, 35), (14, 10, 35)],
+)
+def test_a_task_carries_the_dosage_of_its_week_in_the_phase(
+    day_number: int, count: int, seconds: int
+) -> None:
+    tasks = tasks_on(a_dosed_plan(), day_number)
+    assert tasks["mob-a"].dosage == reps(3, count, 60)
+    assert tasks["mob-b"].dosage == hold(2, seconds, 30)
+
+
+def test_the_dosage_starts_again_from_the_base_in_the_next_phase_and_stops_at_the_cap() -> None:
+    plan = a_dosed_plan(weeks=(3, 3, 2))
+    assert tasks_on(plan, 15)["mob-a"].dosage == reps(3, 12, 60)  # third week: +4
+    assert tasks_on(plan, 22)["stab-m"].dosage == reps(3, 8, 60)
+    assert tasks_on(plan, 200)["int-m"].dosage == reps(3, 12, 60)  # past the end: capped
+
+
+def test_the_last_day_of_each_corrective_phase_has_a_must_retest_per_test() -> None:
+    plan = a_dosed_plan(tests=(1, 6))
+    for day_number in (14, 28, 42):
+        retests = [t for t in tasks_on(plan, day_number).values() if t.is_retest]
+        assert [(t.exercise_id, t.priority, t.dosage) for t in retests] == [
+            ("retest-1", Priority.MUST, None),
+            ("retest-6", Priority.MUST, None),
+        ]
+        assert [t.retest_of for t in retests] == [1, 6]
+    for day_number in (1, 13, 15, 27, 29, 43, 56):
+        assert not any(t.is_retest for t in tasks_on(plan, day_number).values())
+
+
+def test_a_retest_task_id_is_derived_like_any_other() -> None:
+    task = tasks_on(a_dosed_plan(), 14)["retest-1"]
+    assert task.task_id == cal.task_id_for("plan-1", task.task_date, "retest-1")
+
+
+def test_a_retest_task_with_a_dosage_is_refused() -> None:
+    with pytest.raises(ValidationFailed):
+        dataclasses.replace(a_task(), exercise_id="retest-3", dosage=reps(2, 10, 30))
+
+
+@given(st.integers(1, 120), st.sampled_from([(2, 2, 2), (3, 3, 2)]))
+def test_every_exercise_task_has_a_dosage_within_the_cap_of_its_base(
+    day_number: int, weeks: tuple[int, int, int]
+) -> None:
+    plan = a_dosed_plan(weeks)
+    for task in tasks_on(plan, day_number).values():
+        if task.is_retest:
+            assert task.dosage is None
+            continue
+        base = plan.exercise(task.exercise_id).dosage
+        assert base is not None
+        assert task.dosage is not None
+        assert task.dosage.sets == base.sets
+        assert task.dosage.rest_seconds == base.rest_seconds
+        if base.reps is not None:
+            assert task.dosage.reps in range(base.reps, base.reps + 5, 2)
+        else:
+            assert base.hold_seconds is not None
+            assert task.dosage.hold_seconds in range(base.hold_seconds, base.hold_seconds + 11, 5)
+
+
+def test_a_task_reads_as_its_exercise_or_its_test() -> None:
+    exercise = cal.task_details(dataclasses.replace(a_task(), exercise_id="core-stab-dead-bug"))
+    assert exercise.name == "Dead Bug"
+    assert exercise.description.startswith("On your back")
+    retest = cal.task_details(dataclasses.replace(a_task(), exercise_id="retest-6"))
+    assert retest.name == "Shoulder Mobility"
+    assert "Shoulder Mobility" in retest.description
+    unknown = cal.task_details(a_task())  # "mob-a" is not in the library
+    assert (unknown.name, unknown.description) == ("mob-a", "")
+
+
+def test_the_open_retest_of_a_test_and_date_is_found_among_the_days_tasks() -> None:
+    day = START + timedelta(days=13)
+    tasks = list(tasks_on(a_dosed_plan(), 14).values())
+    found = cal.open_retest_on(tasks, 6, day)
+    assert found is not None
+    assert found.exercise_id == "retest-6"
+    assert cal.open_retest_on(tasks, 3, day) is None
+    assert cal.open_retest_on(tasks, 6, day + timedelta(days=1)) is None
+    done = [cal.set_completed(t, True, NOW) if t.is_retest else t for t in tasks]
+    assert cal.open_retest_on(done, 6, day) is None
+
+
+def test_retest_ids_name_a_test_only_when_they_end_in_a_number() -> None:
+    assert cal.retest_exercise_id(12) == "retest-12"
+    assert cal.retested_test("retest-12") == 12
+    assert cal.retested_test("retest-x") is None
+    assert cal.retested_test("mob-a") is None
