@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from domain.assessment import Assessment
+from domain.calendar import CalendarTask
 from domain.limits import UserLimits
 from domain.progress import Progress
 from ports.pagination import Page
@@ -28,13 +29,17 @@ class AssessmentRepository(Protocol):
         self,
         assessment: Assessment,
         refund: UserLimits | None = None,
-        progress: Progress | None = None,
+        progress: Sequence[Progress] = (),
+        retest: CalendarTask | None = None,
     ) -> None:
         """Store a terminal assessment, only if the stored one is still `processing`.
 
-        In the same atomic write: the refunded limits row (revision-guarded) and the progress
-        item that records a test improvement (guarded by its revision). Raises InvalidTransition
-        when the attempt already left `processing`, ConcurrentModification when a guard failed.
+        In the same atomic write: the refunded limits row (revision-guarded), the progress items
+        that change (a test improvement, the counts and streaks a completed retest moves; each
+        guarded by its revision), and the retest task it completes (`retest`, as it is to be
+        stored: written only while the stored task is still open). Raises InvalidTransition
+        when the attempt already left `processing`, ConcurrentModification when a guard failed
+        (a progress item moved, the retest task was completed or removed meanwhile).
         """
         ...
 

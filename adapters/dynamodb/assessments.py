@@ -7,13 +7,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from adapters.dynamodb import cursors, keys
-from adapters.dynamodb.atomic import Condition, Write, absent, put, write_atomically
-from adapters.dynamodb.attributes import Item, get_s, n, s
+from adapters.dynamodb.atomic import (
+    Condition,
+    Write,
+    absent,
+    put,
+    set_or_remove,
+    update,
+    write_atomically,
+)
+from adapters.dynamodb.attributes import Item, b, get_s, n, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all, query_pages
 from adapters.dynamodb.fanout import Listing, Position, read_page
 from adapters.dynamodb.mappers.assessments import assessment_from_item, assessment_to_item
+from adapters.dynamodb.mappers.calendar_tasks import SORT_KEY, completion_attributes, task_key
 from domain.assessment import Assessment, AssessmentStatus
+from domain.calendar import CalendarTask
 from domain.errors import ConcurrentModification, DomainError, InvalidTransition, NotFound
 from domain.limits import UserLimits
 from domain.progress import Progress
@@ -61,10 +71,12 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         self,
         assessment: Assessment,
         refund: UserLimits | None = None,
-        progress: Progress | None = None,
+        progress: Sequence[Progress] = (),
+        retest: CalendarTask | None = None,
     ) -> None:
         """Put the terminal attempt only while the stored one is `processing`, with the refund
-        and the progress item (both revision-guarded) in the same transaction."""
+        and the progress items (revision-guarded) and the retest task's completion (only while
+        it is stored and open) in the same transaction."""
         if not assessment.status.is_terminal:
             raise ValueError("finish stores a terminal assessment")
         still_processing = Condition(
@@ -83,9 +95,28 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         ]
         if refund is not None:
             writes.append(self._limits_write(refund)[0])
-        if progress is not None:
-            writes.append(self._progress_write(progress))
+        writes.extend(self._progress_write(item) for item in progress)
+        if retest is not None:
+            writes.append(self._retest_write(retest))
         write_atomically(self._client, writes)
+
+    def _retest_write(self, retest: CalendarTask) -> Write:
+        """The retest task's completion, guarded by what it was decided from: stored and open."""
+        expression, names, values = set_or_remove(completion_attributes(retest, self._shards))
+        still_open = Condition(
+            "attribute_exists(#retest_key) AND #retest_done = :open",
+            {"#retest_key": SORT_KEY, "#retest_done": "completed"},
+            {":open": b(False)},
+        )
+        return update(
+            self._table(keys.CALENDAR_TASKS),
+            task_key(retest),
+            expression,
+            names,
+            values,
+            still_open,
+            lambda _: ConcurrentModification("the retest task moved since it was read"),
+        )
 
     def get(self, user_id: str, assessment_id: str) -> Assessment | None:
         """One attempt of the user, read consistently, or None."""

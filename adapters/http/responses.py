@@ -16,7 +16,8 @@ from application.assessment_analytics import AssessmentAnalytics
 from application.set_task_completion import TaskCompletion
 from application.start_attempt import StartedAttempt
 from domain.assessment import Assessment, AssessmentStatus
-from domain.calendar import CalendarTask
+from domain.calendar import CalendarTask, task_details
+from domain.dosage import Dosage
 from domain.catalog import CATALOG, MovementTest
 from domain.exercises import PhaseFocus
 from domain.limits import LimitsUsage
@@ -126,12 +127,24 @@ class ProblemAreas(Out):
     p2: list[Region] = Field(description="Consequence patterns")
 
 
+class DosageOut(Out):
+    """How much: `sets` of `reps` repetitions or of `hold_seconds` holds; the other is null."""
+
+    sets: int
+    reps: int | None = Field(description="Repetitions per set; null when the work is held")
+    hold_seconds: int | None = Field(description="Seconds per hold; null when counted in reps")
+    rest_seconds: int
+
+
 class PlanExerciseOut(Out):
     exercise_id: str
     name: str
     description: str
     priority: Priority
     problem_area: str
+    dosage: DosageOut | None = Field(
+        description="The base prescription; null only on plans made before dosage existed"
+    )
 
 
 class PhaseOut(Out):
@@ -160,11 +173,16 @@ class TaskOut(Out):
     task_date: date
     task_id: str
     plan_id: str
-    exercise_id: str
+    exercise_id: str = Field(description="A library exercise, or `retest-<test_id>`")
     priority: Priority
     completed: bool
     completed_at: Timestamp | None
     created_at: Timestamp
+    name: str = Field(description="The exercise's name; on a retest, the test's name")
+    description: str = Field(description="How to do the exercise, or what the retest asks")
+    dosage: DosageOut | None = Field(
+        description="This day's prescription, progressed week by week; null on a retest"
+    )
 
 
 class TasksOut(Out):
@@ -378,6 +396,7 @@ def plan_out(plan: Plan) -> PlanOut:
                 description=e.description,
                 priority=e.priority,
                 problem_area=e.problem_area,
+                dosage=dosage_out(e.dosage),
             )
             for e in plan.exercises
         ],
@@ -396,8 +415,21 @@ def plan_out(plan: Plan) -> PlanOut:
     )
 
 
+def dosage_out(dosage: Dosage | None) -> DosageOut | None:
+    """A prescription, or None."""
+    if dosage is None:
+        return None
+    return DosageOut(
+        sets=dosage.sets,
+        reps=dosage.reps,
+        hold_seconds=dosage.hold_seconds,
+        rest_seconds=dosage.rest_seconds,
+    )
+
+
 def task_out(task: CalendarTask) -> TaskOut:
-    """One calendar task."""
+    """One calendar task, with what a person reads on it: name, description, the day's dosage."""
+    details = task_details(task)
     return TaskOut(
         user_id=task.user_id,
         task_date=task.task_date,
@@ -408,6 +440,9 @@ def task_out(task: CalendarTask) -> TaskOut:
         completed=task.completed,
         completed_at=task.completed_at,
         created_at=task.created_at,
+        name=details.name,
+        description=details.description,
+        dosage=dosage_out(task.dosage),
     )
 
 

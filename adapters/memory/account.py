@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from adapters.memory.database import InMemoryDatabase
 from domain.assessment import Assessment
 from domain.calendar import CalendarTask
+from domain.dosage import Dosage
 from domain.limits import UserLimits
 from domain.plan import Plan
 from domain.progress import Progress
@@ -193,13 +194,16 @@ def plan_item(plan: Plan) -> Item:
             "p2": [region.value for region in plan.p2],
         },
         "exercises": [
-            {
-                "exercise_id": e.exercise_id,
-                "name": e.name,
-                "description": e.description,
-                "priority": e.priority.value,
-                "problem_area": e.problem_area,
-            }
+            _present(
+                {
+                    "exercise_id": e.exercise_id,
+                    "name": e.name,
+                    "description": e.description,
+                    "priority": e.priority.value,
+                    "problem_area": e.problem_area,
+                    "dosage": dosage_item(e.dosage),
+                }
+            )
             for e in plan.exercises
         ],
         "phases": [
@@ -230,6 +234,21 @@ def task_item(task: CalendarTask) -> Item:
             "completed": task.completed,
             "completed_at": _time(task.completed_at),
             "created_at": _time(task.created_at),
+            "dosage": dosage_item(task.dosage),
+        }
+    )
+
+
+def dosage_item(dosage: Dosage | None) -> Item | None:
+    """A `dosage` map: `sets`, `reps` or `hold_seconds`, `rest_seconds`; None without one."""
+    if dosage is None:
+        return None
+    return _present(
+        {
+            "sets": dosage.sets,
+            "reps": dosage.reps,
+            "hold_seconds": dosage.hold_seconds,
+            "rest_seconds": dosage.rest_seconds,
         }
     )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
 from adapters.memory.database import (
     InMemoryDatabase,
+    Transaction,
     as_stored,
     decode_cursor,
     encode_cursor,
@@ -17,6 +19,7 @@ from adapters.memory.database import (
     require_same,
 )
 from domain.assessment import Assessment, AssessmentStatus
+from domain.calendar import CalendarTask
 from domain.errors import ConcurrentModification, InvalidTransition, NotFound
 from domain.limits import UserLimits
 from domain.progress import Progress
@@ -60,9 +63,11 @@ class InMemoryAssessmentRepository:
         self,
         assessment: Assessment,
         refund: UserLimits | None = None,
-        progress: Progress | None = None,
+        progress: Sequence[Progress] = (),
+        retest: CalendarTask | None = None,
     ) -> None:
-        """Store a terminal assessment, only if the stored one is still `processing`."""
+        """Store a terminal assessment, only if the stored one is still `processing`, with the
+        refund, the progress items and the completed retest task, all or nothing."""
         if not assessment.status.is_terminal:
             raise ValueError("finish stores a terminal assessment")
         db = self._db
@@ -79,11 +84,34 @@ class InMemoryAssessmentRepository:
         if refund is not None:
             require_revision(tx, db.limits, refund.user_id, refund)
             tx.put(db.limits, refund.user_id, as_stored(next_revision(refund)))
-        if progress is not None:
-            progress_key = (progress.user_id, progress.date.isoformat())
-            require_revision(tx, db.progress, progress_key, progress)
-            tx.put(db.progress, progress_key, as_stored(next_revision(progress)))
+        for item in progress:
+            progress_key = (item.user_id, item.date.isoformat())
+            require_revision(tx, db.progress, progress_key, item)
+            tx.put(db.progress, progress_key, as_stored(next_revision(item)))
+        if retest is not None:
+            self._complete_retest(tx, retest)
         tx.commit()
+
+    def _complete_retest(self, tx: Transaction, retest: CalendarTask) -> None:
+        db = self._db
+        task_key = (retest.user_id, retest.sort_key)
+
+        def still_open() -> bool:
+            stored = db.calendar_tasks.get(task_key)
+            return stored is not None and not stored.completed
+
+        tx.require(
+            still_open,
+            lambda: ConcurrentModification("the retest task moved since it was read"),
+        )
+        completed_at = as_stored(retest).completed_at
+        tx.update(
+            db.calendar_tasks,
+            task_key,
+            lambda stored: dataclasses.replace(
+                stored, completed=retest.completed, completed_at=completed_at
+            ),
+        )
 
     def get(self, user_id: str, assessment_id: str) -> Assessment | None:
         """One attempt of the user, or None."""

@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.assessment import Assessment, AssessmentStatus
+from domain.dosage import reps
 from domain.errors import ConcurrentModification, InvalidTransition, NotFound
 from domain.progress import improvement
 from domain.scores import Score
 from ports.errors import InvalidCursor
 from ports.pagination import Page
 from tests.contract.storing import stored
-from tests.support.factories import DAY0, T0, a_progress, an_assessment, limits_for
+from tests.support.factories import DAY0, T0, a_progress, a_task, an_assessment, limits_for
 from tests.support.stores import Stores
 
 BAD_CURSORS = ["not a cursor!", base64.urlsafe_b64encode(b"not json").decode()]
@@ -98,7 +99,7 @@ def test_a_finish_writes_the_refund_and_the_progress_with_it(stores: Stores) -> 
     refund = dataclasses.replace(limits, video_quota_used_daily=0)
     gain = a_progress(improvements=(improvement(1, Score.LIMITED, Score.PASS),))
     failed = an_assessment(status=AssessmentStatus.FAILED)
-    stores.assessments.finish(failed, refund=refund, progress=gain)
+    stores.assessments.finish(failed, refund=refund, progress=[gain])
     assert stores.assessments.get("user-1", "assessment-1") == failed
     assert stores.limits.get("user-1") == dataclasses.replace(refund, revision=limits.revision + 1)
     assert stores.progress.get("user-1", DAY0) == dataclasses.replace(gain, revision=1)
@@ -127,7 +128,7 @@ def test_a_finish_with_a_stale_progress_leaves_everything_as_it_was(stores: Stor
         stores.assessments.finish(
             an_assessment(status=AssessmentStatus.FAILED),
             refund=dataclasses.replace(limits, video_quota_used_daily=0),
-            progress=gain,
+            progress=[gain],
         )
     assert stores.assessments.get("user-1", "assessment-1") == processing
     assert stores.limits.get("user-1") == limits
@@ -248,3 +249,56 @@ def test_a_tests_attempts_page_by_page_list_each_once(stores: Stores) -> None:
     )
     assert all(len(page) <= 2 for page in pages)
     assert sorted(ids([a for page in pages for a in page])) == [f"a{n}" for n in range(5)]
+
+
+# --- finish completes a retest task ------------------------------------------------------------
+
+
+def test_a_finish_completes_the_retest_task_and_writes_the_days_progress(stores: Stores) -> None:
+    stored(stores, an_assessment())
+    retest = a_task(exercise_id="retest-1")
+    other = a_task(exercise_id="ankle-circles", dosage=reps(2, 10, 30))
+    stores.calendar.add_tasks([retest, other], [a_progress(total=2)])
+    day = stores.progress.get("user-1", DAY0)
+    assert day is not None
+    done = dataclasses.replace(retest, completed=True, completed_at=T0 + timedelta(minutes=3))
+    counted = a_progress(total=2, completed=1, revision=day.revision)
+    completed = an_assessment(status=AssessmentStatus.COMPLETED)
+    stores.assessments.finish(completed, progress=[counted], retest=done)
+    assert stores.assessments.get("user-1", "assessment-1") == completed
+    assert stores.calendar.get("user-1", DAY0, retest.task_id) == done
+    assert stores.calendar.get("user-1", DAY0, other.task_id) == other
+    assert stores.progress.get("user-1", DAY0) == dataclasses.replace(
+        counted, revision=day.revision + 1
+    )
+    # The completed retest no longer holds the user among those with open tasks.
+    assert stores.calendar.users_with_open_tasks(DAY0, limit=10, cursor=None)[0] == ["user-1"]
+    stores.calendar.set_completed(dataclasses.replace(other, completed=True, completed_at=T0), [])
+    assert stores.calendar.users_with_open_tasks(DAY0, limit=10, cursor=None)[0] == []
+
+
+@pytest.mark.parametrize("meanwhile", ["completed", "removed"])
+def test_a_finish_whose_retest_moved_meanwhile_writes_nothing(
+    stores: Stores, meanwhile: str
+) -> None:
+    processing = stored(stores, an_assessment())
+    retest = a_task(exercise_id="retest-1")
+    stores.calendar.add_tasks([retest], [a_progress(total=1)])
+    if meanwhile == "completed":
+        stores.calendar.set_completed(
+            dataclasses.replace(retest, completed=True, completed_at=T0), []
+        )
+    else:
+        stores.calendar.remove_tasks([retest], [])
+    before = stores.calendar.get("user-1", DAY0, retest.task_id)
+    day = stores.progress.get("user-1", DAY0)
+    assert day is not None
+    with pytest.raises(ConcurrentModification):
+        stores.assessments.finish(
+            an_assessment(status=AssessmentStatus.COMPLETED),
+            progress=[a_progress(total=1, completed=1, streak=1, revision=day.revision)],
+            retest=dataclasses.replace(retest, completed=True, completed_at=T0),
+        )
+    assert stores.assessments.get("user-1", "assessment-1") == processing
+    assert stores.calendar.get("user-1", DAY0, retest.task_id) == before
+    assert stores.progress.get("user-1", DAY0) == day

@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
+    AttributeValue,
     Item,
     b,
     d,
@@ -20,6 +21,7 @@ from adapters.dynamodb.attributes import (
     s,
     t,
 )
+from adapters.dynamodb.mappers.dosage import get_dosage, put_dosage
 from domain.calendar import CalendarTask
 from domain.plan import Priority
 
@@ -36,8 +38,21 @@ def date_shard(task: CalendarTask, shards: int) -> dict[str, str]:
     return s(keys.date_shard_value(task.task_date, keys.shard_of(task.user_id, shards)))
 
 
+def completion_attributes(
+    task: CalendarTask, shards: int
+) -> dict[str, AttributeValue | None]:
+    """What an update writes when the task's completion changes: `completed`, `completed_at`,
+    and the date-index key only while the task is open (None: remove the attribute)."""
+    return {
+        "completed": b(task.completed),
+        "completed_at": opt_t(task.completed_at),
+        keys.DATE_SHARD: None if task.completed else date_shard(task, shards),
+    }
+
+
 def task_to_item(task: CalendarTask, shards: int) -> Item:
-    """The calendar-tasks item, plus `plan_id`; `date_shard` while the task is uncompleted."""
+    """The calendar-tasks item, plus `plan_id` and the day's `dosage` (none on a retest);
+    `date_shard` while the task is uncompleted."""
     item: Item = {
         **task_key(task),
         "task_date": d(task.task_date),
@@ -49,6 +64,7 @@ def task_to_item(task: CalendarTask, shards: int) -> Item:
         "created_at": t(task.created_at),
     }
     put_optional(item, "completed_at", opt_t(task.completed_at))
+    put_dosage(item, task.dosage)
     if not task.completed:
         item[keys.DATE_SHARD] = date_shard(task, shards)
     return item
@@ -66,4 +82,5 @@ def task_from_item(item: Mapping[str, Any]) -> CalendarTask:
         completed=get_bool(item, "completed"),
         completed_at=opt_get_time(item, "completed_at"),
         created_at=get_time(item, "created_at"),
+        dosage=get_dosage(item),
     )

@@ -23,6 +23,7 @@ from adapters.dynamodb.attributes import (
     strings,
     t,
 )
+from adapters.dynamodb.mappers.dosage import get_dosage, put_dosage
 from domain.exercises import PhaseFocus
 from domain.plan import Plan, PlanExercise, PlanPhase, Priority
 from domain.regions import Region
@@ -56,15 +57,15 @@ def plan_to_item(plan: Plan, shards: int) -> Item:
 
 
 def _exercise(exercise: PlanExercise) -> dict[str, Any]:
-    return {
-        "M": {
-            "exercise_id": s(exercise.exercise_id),
-            "name": s(exercise.name),
-            "description": s(exercise.description),
-            "priority": s(exercise.priority.value),
-            "problem_area": s(exercise.problem_area),
-        }
+    body: Item = {
+        "exercise_id": s(exercise.exercise_id),
+        "name": s(exercise.name),
+        "description": s(exercise.description),
+        "priority": s(exercise.priority.value),
+        "problem_area": s(exercise.problem_area),
     }
+    put_dosage(body, exercise.dosage)
+    return {"M": body}
 
 
 def _phase(phase: PlanPhase) -> dict[str, Any]:
@@ -105,6 +106,7 @@ def _exercise_from(element: Mapping[str, Any]) -> PlanExercise:
         description=get_s(body, "description"),
         priority=Priority(get_s(body, "priority")),
         problem_area=get_s(body, "problem_area"),
+        dosage=get_dosage(body),
     )
 
 

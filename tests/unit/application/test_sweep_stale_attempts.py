@@ -20,6 +20,7 @@ from domain.assessment import (
     AssessmentStatus,
     WorkerReport,
 )
+from domain.calendar import CalendarTask
 from domain.limits import UserLimits
 from domain.progress import Progress
 from domain.scores import Score
@@ -151,9 +152,10 @@ class WorkerAnswersDuringTheSweep:
         self,
         assessment: Assessment,
         refund: UserLimits | None = None,
-        progress: Progress | None = None,
+        progress: Sequence[Progress] = (),
+        retest: CalendarTask | None = None,
     ) -> None:
-        self._inner.finish(assessment, refund, progress)
+        self._inner.finish(assessment, refund, progress, retest)
 
     def get(self, user_id: str, assessment_id: str) -> Assessment | None:
         return self._inner.get(user_id, assessment_id)
