@@ -163,7 +163,7 @@ class Container(containers.DeclarativeContainer):
             StartAttempt, snapshots, limits, assessments, videos, ids, clock
         ),
         complete_attempt=providers.Singleton(
-            CompleteAttempt, snapshots, assessments, progress, clock, thresholds
+            CompleteAttempt, snapshots, assessments, progress, calendar, clock, thresholds
         ),
         fail_attempt=providers.Singleton(FailAttempt, assessments, limits, clock, snapshots),
         sweep_stale_attempts=providers.Singleton(

@@ -17,8 +17,8 @@ from application.set_task_completion import TaskCompletion
 from application.start_attempt import StartedAttempt
 from domain.assessment import Assessment, AssessmentStatus
 from domain.calendar import CalendarTask, task_details
-from domain.dosage import Dosage
 from domain.catalog import CATALOG, MovementTest
+from domain.dosage import Dosage
 from domain.exercises import PhaseFocus
 from domain.limits import LimitsUsage
 from domain.plan import Plan, Priority

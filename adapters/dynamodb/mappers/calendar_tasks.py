@@ -38,9 +38,7 @@ def date_shard(task: CalendarTask, shards: int) -> dict[str, str]:
     return s(keys.date_shard_value(task.task_date, keys.shard_of(task.user_id, shards)))
 
 
-def completion_attributes(
-    task: CalendarTask, shards: int
-) -> dict[str, AttributeValue | None]:
+def completion_attributes(task: CalendarTask, shards: int) -> dict[str, AttributeValue | None]:
     """What an update writes when the task's completion changes: `completed`, `completed_at`,
     and the date-index key only while the task is open (None: remove the attribute)."""
     return {

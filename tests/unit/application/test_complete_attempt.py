@@ -67,6 +67,7 @@ class World:
             self.stores.snapshots,
             self.stores.assessments,
             progress if progress is not None else self.stores.progress,
+            self.stores.calendar,
             self.clock,
             thresholds,
         )

@@ -96,9 +96,9 @@ def test_finished_attempts_are_left_alone_and_every_user_is_swept(
 ) -> None:
     users = Users(stores, clock, ids, videos)
     done = users.start("user-1")
-    CompleteAttempt(stores.snapshots, stores.assessments, stores.progress, clock).execute(
-        CompleteAttemptRequest("user-1", done, PASS)
-    )
+    CompleteAttempt(
+        stores.snapshots, stores.assessments, stores.progress, stores.calendar, clock
+    ).execute(CompleteAttemptRequest("user-1", done, PASS))
     stuck = [users.start("user-1", 2), users.start("user-2"), users.start("user-3", 5)]
     clock.advance(timedelta(hours=2))
     assert users.sweep() == 3
@@ -180,6 +180,8 @@ def test_an_attempt_the_worker_finishes_meanwhile_is_skipped_and_not_counted(
     users = Users(stores, clock, ids, videos)
     attempt_id = users.start("user-1")
     clock.advance(timedelta(hours=3))
-    complete = CompleteAttempt(stores.snapshots, stores.assessments, stores.progress, clock)
+    complete = CompleteAttempt(
+        stores.snapshots, stores.assessments, stores.progress, stores.calendar, clock
+    )
     assert users.sweep(WorkerAnswersDuringTheSweep(stores.assessments, complete)) == 0
     assert users.status("user-1", attempt_id) is AssessmentStatus.COMPLETED
