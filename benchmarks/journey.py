@@ -10,8 +10,9 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dependency_injector import providers
 
@@ -183,6 +184,18 @@ def run_journey(bench: Bench, measure: Measure) -> None:
                 SetTaskCompletionRequest(user, task.task_date, task.task_id, True),
             ),
         )
+    # The plan's first retest day: the test taken again completes its retest task (SPEC.md 6).
+    [retest] = [t for t in tasks if t.exercise_id == "retest-1"]
+    clock.set(datetime.combine(retest.task_date, time(12), ZoneInfo(TIMEZONE)).astimezone(UTC))
+    again = measure("start_attempt", lambda: uc.start_attempt.execute(StartAttemptRequest(user, 1)))
+    measure(
+        "complete_retest",
+        lambda: uc.complete_attempt.execute(
+            CompleteAttemptRequest(
+                user, again.assessment.assessment_id, _report(Score.LIMITED, (Region.ANKLE,))
+            )
+        ),
+    )
     measure(
         "get_progress",
         lambda: uc.get_progress.execute(

@@ -31,8 +31,9 @@ def erasure_minimum(items: int) -> int:
 
 
 # What a journey user has when erased: user, email reservation and limits row, a subscription,
-# three attempts, a plan, and 14 scheduled days of tasks (70) and progress (14).
-JOURNEY_ERASED_ITEMS = 3 + 1 + 3 + 1 + 70 + 14
+# four attempts (one a retest), a plan, and 14 scheduled days of tasks (70 exercises and the two
+# retests of day 14) and progress (14).
+JOURNEY_ERASED_ITEMS = 3 + 1 + 4 + 1 + 72 + 14
 
 # The fewest requests each use case can make on this data model, on the happy path the journey
 # takes, with the reason. "read" = one GetItem, one BatchGetItem over several tables, or one Query.
@@ -44,6 +45,11 @@ MINIMUM: dict[str, tuple[int, str]] = {
     "list_tests": (0, "the catalog is domain data"),
     "start_attempt": (2, "one batch read of user + limits, one transaction: limits + attempt"),
     "complete_attempt": (3, "batch read of attempt + user, query earlier results, one write"),
+    "complete_retest": (
+        5,
+        "batch read of attempt + user, query earlier results, query the date's tasks (a retest "
+        "task's id derives from the plan), query progress from the date on, one transaction",
+    ),
     "fail_attempt": (2, "batch read of attempt + limits, one transaction with the refund"),
     "get_limits": (1, "one read"),
     "list_assessments": (1, "one query of the user's time index"),

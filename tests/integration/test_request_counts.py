@@ -81,3 +81,12 @@ def test_a_journey_user_has_the_items_the_erasure_minimum_is_computed_from(
     assert erasure.items_deleted == JOURNEY_ERASED_ITEMS
     [operations] = journey.requests["erase_account"]
     assert operations.count("Query") == 7
+
+
+def test_the_journeys_retest_completes_its_task_in_the_attempts_transaction(
+    journey: Journey,
+) -> None:
+    # A plain completion puts the attempt alone; with its retest task it is one transaction.
+    [operations] = journey.requests["complete_retest"]
+    assert operations[-1] == "TransactWriteItems"
+    assert operations.count("Query") == 3
