@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from domain.assessment import AssessmentStatus
+from domain.dosage import hold
 from tests.contract.storing import registered, stored
 from tests.support.factories import DAY0, a_plan, a_progress, a_subscription, a_task, an_assessment
 from tests.support.stores import Stores
@@ -27,7 +28,10 @@ def populate(stores: Stores, user_id: str) -> int:
     stored(stores, an_assessment(user_id, status=AssessmentStatus.COMPLETED))
     stores.plans.activate(a_plan(user_id), None)
     stores.calendar.add_tasks(
-        [a_task(user_id, exercise_id="a"), a_task(user_id, exercise_id="b", completed=True)],
+        [
+            a_task(user_id, exercise_id="a", dosage=hold(2, 35, 30)),
+            a_task(user_id, exercise_id="b", completed=True),
+        ],
         [a_progress(user_id, total=2, completed=1)],
     )
     return 3 + 1 + 1 + 1 + 2 + 1
@@ -78,7 +82,12 @@ def test_an_export_is_json_with_the_schemas_attribute_names(stores: Stores) -> N
     assert (plan["is_active"], plan["version"]) == (True, 1)
     assert plan["problem_areas"]["p1"] == ["ankle"]
     assert plan["phases"][0]["exercises"] == ["ankle-circles"]
+    assert plan["exercises"][0]["dosage"] == {"sets": 2, "reps": 10, "rest_seconds": 30}
     tasks = export["calendar-tasks"]
+    assert sorted((t["exercise_id"], t.get("dosage")) for t in tasks) == [
+        ("a", {"sets": 2, "hold_seconds": 35, "rest_seconds": 30}),
+        ("b", None),
+    ]
     assert {t["task_date"] for t in tasks} == {"2026-11-25"}
     assert sorted(t["completed"] for t in tasks) == [False, True]
     [progress] = export["progress"]

@@ -13,6 +13,7 @@ from typing import Any
 from domain.assessment import Assessment, AssessmentResult, AssessmentStatus
 from domain.calendar import CalendarTask, task_id_for
 from domain.catalog import test_by_id
+from domain.dosage import reps
 from domain.exercises import PhaseFocus
 from domain.limits import UserLimits, new_limits
 from domain.plan import Plan, PlanExercise, PlanPhase, Priority
@@ -100,6 +101,7 @@ def a_plan(
         description="Slow circles, both directions.",
         priority=Priority.MUST,
         problem_area=Region.ANKLE.value,
+        dosage=reps(2, 10, 30),
     )
     plan = Plan(
         user_id=user_id,

@@ -25,6 +25,7 @@ from adapters.dynamodb.mappers.users import (
     user_to_item,
 )
 from domain.assessment import AssessmentResult, AssessmentStatus
+from domain.dosage import hold, reps
 from domain.limits import AttemptCounts
 from domain.progress import TestImprovement
 from domain.regions import Region
@@ -187,6 +188,33 @@ def test_an_active_plan_carries_active_shard_and_an_inactive_one_does_not() -> N
     inactive = plan_to_item(dataclasses.replace(plan, is_active=False), SHARDS)
     assert keys.ACTIVE_SHARD not in inactive
     assert inactive["is_active"] == {"BOOL": False}
+
+
+def test_a_plan_exercise_stores_its_dosage_as_a_map_of_numbers() -> None:
+    plan = a_plan()
+    item = plan_to_item(plan, SHARDS)
+    assert item["exercises"]["L"][0]["M"]["dosage"] == {
+        "M": {"sets": {"N": "2"}, "rest_seconds": {"N": "30"}, "reps": {"N": "10"}}
+    }
+    assert plan_from_item(item).exercises[0].dosage == reps(2, 10, 30)
+
+
+def test_a_plan_stored_before_dosage_reads_without_one() -> None:
+    item = plan_to_item(a_plan(), SHARDS)
+    del item["exercises"]["L"][0]["M"]["dosage"]
+    assert plan_from_item(item).exercises[0].dosage is None
+
+
+def test_a_task_stores_the_days_dosage_and_a_retest_none() -> None:
+    task = a_task(dosage=hold(3, 35, 45))
+    item = task_to_item(task, SHARDS)
+    assert item["dosage"] == {
+        "M": {"sets": {"N": "3"}, "rest_seconds": {"N": "45"}, "hold_seconds": {"N": "35"}}
+    }
+    assert task_from_item(item) == task
+    retest = a_task(exercise_id="retest-1")
+    assert "dosage" not in task_to_item(retest, SHARDS)
+    assert task_from_item(task_to_item(retest, SHARDS)) == retest
 
 
 def test_an_open_task_carries_date_shard_and_a_completed_one_does_not() -> None:
