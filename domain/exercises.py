@@ -284,7 +284,7 @@ LIBRARY: tuple[Exercise, ...] = (
     Exercise(
         "core-int-suitcase-carry",
         "Suitcase Carry",
-        "Walk tall holding a heavy weight in one hand without leaning to either side.",
+        "Walk tall with a heavy weight in one hand, not leaning; reps are steps per side.",
         R.CORE,
         INT,
         reps(3, 12, 60),
