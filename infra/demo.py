@@ -135,13 +135,27 @@ def _walk(j: _Journey, sub: str, email: str, worker: dict[str, str]) -> None:
     for task in todays:
         path = f"/v1/me/calendar/{task['task_date']}/{task['task_id']}"
         progress = j.call("PUT", path, 200, json={"completed": True})["progress"]
-        j.detail(f"done: {task['exercise_id']} ({progress['completion_percentage']}%)")
+        j.detail(
+            f"done: {task['name']}, {_dose(task['dosage'])} ({progress['completion_percentage']}%)"
+        )
 
     report = j.call("GET", "/v1/me/progress", 200, params={"from": today, "to": today})
     j.say(
         f"Streak: {report['current_streak']} day(s), best {report['best_streak']}, "
         f"{progress.get('streak_points', 0)} streak points today."
     )
+
+
+def _dose(dosage: dict[str, int] | None) -> str:
+    """`3 x 10 reps, rest 45 s` or `2 x 30 s hold, rest 30 s`; a retest has none."""
+    if dosage is None:
+        return "no dosage"
+    work = (
+        f"{dosage['reps']} reps"
+        if dosage["reps"] is not None
+        else f"{dosage['hold_seconds']} s hold"
+    )
+    return f"{dosage['sets']} x {work}, rest {dosage['rest_seconds']} s"
 
 
 def _pay(j: _Journey, url: str) -> None:

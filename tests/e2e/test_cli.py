@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -154,6 +155,7 @@ def test_demo_walks_the_journey_against_an_embedded_service(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "the profile is now on the pro tier" in out
+    assert re.search(r"done: [A-Z].*, [23] x \d+ (reps|s hold), rest \d+ s", out), out
     assert "Streak: 1 day(s), best 1" in out
 
 
