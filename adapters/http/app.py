@@ -107,6 +107,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        schemas["ProblemOut"] = ProblemOut.model_json_schema(mode="serialization")
+        # Pydantic nests the problem's own definitions under `$defs` and points at them with
+        # `#/$defs/...`, which does not resolve from the document's root: hoist them beside it.
+        problem = ProblemOut.model_json_schema(
+            mode="serialization", ref_template="#/components/schemas/{model}"
+        )
+        for name, definition in problem.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas["ProblemOut"] = problem
         app.openapi_schema = document
     return app.openapi_schema
