@@ -62,9 +62,11 @@ class EmbeddedDynamoDB:
     """Moto's DynamoDB server in a background thread on 127.0.0.1, on a free port.
 
     Requests are served one at a time. DynamoDB applies each request atomically; moto checks a
-    transaction's conditions and writes its items in separate steps and restores whole tables
+    transaction's conditions and writes its items in separate steps and restores what it wrote
     when one fails, so two concurrent requests could interleave there and lose writes
-    (docs/decisions/065-embedded-server-serves-one-request-at-a-time.md).
+    (docs/decisions/065-embedded-server-serves-one-request-at-a-time.md). Transactions restore
+    only the items they touched (infra/moto_transactions.py), so their cost does not grow with
+    the tables.
     """
 
     def __init__(
@@ -89,6 +91,10 @@ class EmbeddedDynamoDB:
                 "(make does), or set AWS_ENDPOINT_URL_DYNAMODB to a running server"
             ) from missing
 
+        from infra import moto_transactions
+
+        # A transaction costs what it touches, not the tables it names.
+        moto_transactions.apply()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
         server.start()
