@@ -378,8 +378,9 @@ def _data_settings(what: str) -> Settings | None:
     if settings.profile is Profile.LOCAL and settings.dynamodb_endpoint is None:
         sys.stderr.write(
             f"{what} needs a DynamoDB that outlives it: set AWS_ENDPOINT_URL_DYNAMODB to one "
-            "(DynamoDB Local, `moto_server`, ...). Without it the local profile starts an "
-            "embedded server, with its tables, on every run and drops it on exit.\n"
+            "(the `Embedded DynamoDB:` endpoint `flowlogic serve` prints, http://127.0.0.1:8001 "
+            "under `make run`, DynamoDB Local, ...). Without it the local profile would start "
+            "an embedded server, with its tables, on every run and drop it on exit.\n"
         )
         return None
     return settings

@@ -132,6 +132,19 @@ def test_data_survives_a_clean_stop(tmp_path: Path, servers: list[Served]) -> No
     servers.append(first)
     assert any("starting empty" in line for line in first.banner)
     subscription_id = _register_and_subscribe(first)
+    # The printed endpoint lets the data commands work on the running server's tables.
+    [endpoint] = [line.split()[2] for line in first.banner if line.startswith("Embedded DynamoDB:")]
+    tables = subprocess.run(  # noqa: S603
+        [str(FLOWLOGIC), "tables", "create"],
+        cwd=ROOT,
+        env={**_environment(), "AWS_ENDPOINT_URL_DYNAMODB": endpoint},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert tables.returncode == 0, tables.stderr
+    assert "Nothing changed" in tables.stdout
     _stop(first)
 
     second = _start(tmp_path)
@@ -144,8 +157,10 @@ def test_data_survives_a_clean_stop(tmp_path: Path, servers: list[Served]) -> No
 def test_data_saved_in_the_background_survives_kill_9(
     tmp_path: Path, servers: list[Served]
 ) -> None:
-    first = _start(tmp_path)
+    dynamodb_port = free_port()
+    first = _start(tmp_path, "--dynamodb-port", str(dynamodb_port))
     servers.append(first)
+    assert f"Embedded DynamoDB: http://127.0.0.1:{dynamodb_port} " in "\n".join(first.banner)
     subscription_id = _register_and_subscribe(first)
     # Past a few save intervals after the last write, nothing may be lost.
     time.sleep(SAVE_EVERY * 4)
