@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr = Field(
         default=SecretStr(DEV_STRIPE_WEBHOOK_SECRET), alias="STRIPE_WEBHOOK_SECRET"
     )
+    # When set, every Stripe API call goes there (stripe-mock, the Stripe CLI, a test double).
+    stripe_api_base: str | None = Field(
+        default=None, alias="STRIPE_API_BASE", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$"
+    )
     stripe_price_basic: str = Field(default="price_basic", alias="STRIPE_PRICE_BASIC")
     stripe_price_pro: str = Field(default="price_pro", alias="STRIPE_PRICE_PRO")
     stripe_price_proplus: str = Field(default="price_proplus", alias="STRIPE_PRICE_PROPLUS")
