@@ -162,7 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
             "its data in process and has no DynamoDB\n"
         )
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     if settings.uses_development_jwt_secret():
         _log.warning("FLOWLOGIC_JWT_SECRET is not set: tokens are signed with a development secret")
     secret = settings.jwt_secret.get_secret_value()

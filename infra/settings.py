@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,7 +49,15 @@ class Settings(BaseSettings):
     min_confidence_avg: float = Field(default=0.6, ge=0, le=1, alias="FLOWLOGIC_MIN_CONFIDENCE")
     min_motion_variance: float = Field(default=0.05, ge=0, le=1, alias="FLOWLOGIC_MIN_MOTION")
     index_shards: int = Field(default=16, ge=1, le=256, alias="FLOWLOGIC_INDEX_SHARDS")
-    log_level: str = Field(default="INFO", alias="FLOWLOGIC_LOG_LEVEL")
+    log_level: str = Field(
+        default="INFO",
+        alias="FLOWLOGIC_LOG_LEVEL",
+        pattern=r"^(?i:debug|info|warning|error|critical)$",
+    )
+    # `auto`: short text lines on a terminal, JSON when the output is not one.
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto", alias="FLOWLOGIC_LOG_FORMAT"
+    )
 
     def uses_development_jwt_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
