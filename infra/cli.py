@@ -51,14 +51,44 @@ _log = logging.getLogger("flowlogic.cli")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    from pydantic import ValidationError
+
+    from infra.settings import describe_invalid
+
     parser = _parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        # A bad environment variable: say which and what it accepts, no traceback.
+        for line in describe_invalid(error):
+            sys.stderr.write(f"{line}\n")
+        return 2
+
+
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("flowlogic-core")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flowlogic", description="Flow Logic core")
+    parser = argparse.ArgumentParser(
+        prog="flowlogic",
+        description="Flow Logic core: the HTTP API and its local tools. Configuration comes "
+        "from environment variables (docs/configuration.md).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version()}", help="print the version"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the HTTP API (local and memory profiles)")
@@ -92,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser("token", help="print a bearer token for the local profiles")
     token.add_argument("--sub", required=True, help="the user id")
-    token.add_argument("--email")
+    token.add_argument("--email", help="the email claim (optional)")
     token.add_argument("--groups", default="", help="comma-separated, e.g. worker,admin")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     token.set_defaults(handler=_token)
@@ -119,7 +149,13 @@ def _parser() -> argparse.ArgumentParser:
     reminders = commands.add_parser(
         "reminders", help="publish one reminder per user with uncompleted tasks on a date"
     )
-    reminders.add_argument("--date", required=True, type=_date_argument, metavar="YYYY-MM-DD")
+    reminders.add_argument(
+        "--date",
+        required=True,
+        type=_date_argument,
+        metavar="YYYY-MM-DD",
+        help="the day whose uncompleted tasks are reminded of",
+    )
     reminders.set_defaults(handler=_reminders)
     return parser
 
