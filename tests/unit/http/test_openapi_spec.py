@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 
 from infra.openapi import SPEC_PATH, memory_app, openapi_document, render
 
-# shared/API.md.
+# The outside contract (docs/rules.md).
 CONTRACT_ROUTES = {
     ("GET", "/health"),
     ("GET", "/v1/tests"),
