@@ -1,7 +1,9 @@
 """The `flowlogic` command: serve the API, mint local tokens, run the demo, write the spec,
 create the tables, run the data migrations and the reminder job.
 
-flowlogic serve [--host 127.0.0.1] [--port 8000]
+flowlogic --version
+flowlogic serve [--host 127.0.0.1] [--port 8000] [--data-dir DIR] [--fresh]
+                [--dynamodb-port PORT] [--save-every SECONDS]
 flowlogic token --sub ID [--email E] [--groups worker,admin] [--ttl 3600]
 flowlogic demo [--url http://127.0.0.1:8000]
 flowlogic openapi [--check]
@@ -11,7 +13,8 @@ flowlogic reminders --date YYYY-MM-DD
 
 The three data commands work on the stage's tables wherever the profile keeps them; on `local`
 they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server would vanish with the command
-(docs/decisions/110-data-commands-and-their-endpoint.md).
+(docs/decisions/110-data-commands-and-their-endpoint.md): the endpoint `serve` prints does.
+Every command and option: docs/cli.md.
 """
 
 from __future__ import annotations
