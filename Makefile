@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
+# `make run` keeps its data here (git-ignored) and its embedded DynamoDB on this port.
+DATA_DIR ?= .data
+DYNAMODB_PORT ?= 8001
 
 .PHONY: install run test lint typecheck imports unit bench clean lock
 
@@ -18,7 +21,7 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(VENV)/bin/flowlogic serve
+	$(VENV)/bin/flowlogic serve --data-dir $(DATA_DIR) --dynamodb-port $(DYNAMODB_PORT)
 
 lint: install
 	$(PY) -m ruff check .

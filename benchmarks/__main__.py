@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import capacity, cold_start, roundtrips
+from benchmarks import capacity, cold_start, roundtrips, transactions
 
 
 def main() -> int:
@@ -12,6 +12,9 @@ def main() -> int:
     capacity.main([])
     print("\n## Cold start of the HTTP Lambda entry point (benchmarks/cold_start.py)\n")
     cold_start.main([])
+    print("\n## A transaction on the embedded DynamoDB by table size (benchmarks/transactions.py)")
+    print()
+    transactions.main([])
     return 0
 
 

@@ -1,7 +1,9 @@
 """The `flowlogic` command: serve the API, mint local tokens, run the demo, write the spec,
 create the tables, run the data migrations and the reminder job.
 
-flowlogic serve [--host 127.0.0.1] [--port 8000]
+flowlogic --version
+flowlogic serve [--host 127.0.0.1] [--port 8000] [--data-dir DIR] [--fresh]
+                [--dynamodb-port PORT] [--save-every SECONDS]
 flowlogic token --sub ID [--email E] [--groups worker,admin] [--ttl 3600]
 flowlogic demo [--url http://127.0.0.1:8000]
 flowlogic openapi [--check]
@@ -11,7 +13,8 @@ flowlogic reminders --date YYYY-MM-DD
 
 The three data commands work on the stage's tables wherever the profile keeps them; on `local`
 they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server would vanish with the command
-(docs/decisions/110-data-commands-and-their-endpoint.md).
+(docs/decisions/110-data-commands-and-their-endpoint.md): the endpoint `serve` prints does.
+Every command and option: docs/cli.md.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from datetime import date
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
 import uvicorn
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 
     from application.run_migrations import Migration
     from infra.container import Container
+    from infra.embedded import EmbeddedDynamoDB
 
 DEV_SUB = "local-developer"
 DEV_EMAIL = "developer@example.com"
@@ -49,24 +54,78 @@ _log = logging.getLogger("flowlogic.cli")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    from pydantic import ValidationError
+
+    from infra.settings import describe_invalid
+
     parser = _parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        # A bad environment variable: say which and what it accepts, no traceback.
+        for line in describe_invalid(error):
+            sys.stderr.write(f"{line}\n")
+        return 2
+
+
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("flowlogic-core")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flowlogic", description="Flow Logic core")
+    parser = argparse.ArgumentParser(
+        prog="flowlogic",
+        description="Flow Logic core: the HTTP API and its local tools. Configuration comes "
+        "from environment variables (docs/configuration.md).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version()}", help="print the version"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the HTTP API (local and memory profiles)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port of the HTTP API")
+    serve.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="local profile: keep the DynamoDB items and the Stripe simulator's data in DIR "
+        "across restarts (loaded at start, saved after changes and on stop)",
+    )
+    serve.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --data-dir: start empty, ignoring the saved data (the next save replaces it)",
+    )
+    serve.add_argument(
+        "--dynamodb-port",
+        type=int,
+        metavar="PORT",
+        help="local profile: port of the embedded DynamoDB on 127.0.0.1 (default: a free one)",
+    )
+    serve.add_argument(
+        "--save-every",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="with --data-dir: how often changed data is saved (default 2)",
+    )
     serve.set_defaults(handler=_serve)
 
     token = commands.add_parser("token", help="print a bearer token for the local profiles")
     token.add_argument("--sub", required=True, help="the user id")
-    token.add_argument("--email")
+    token.add_argument("--email", help="the email claim (optional)")
     token.add_argument("--groups", default="", help="comma-separated, e.g. worker,admin")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     token.set_defaults(handler=_token)
@@ -93,7 +152,13 @@ def _parser() -> argparse.ArgumentParser:
     reminders = commands.add_parser(
         "reminders", help="publish one reminder per user with uncompleted tasks on a date"
     )
-    reminders.add_argument("--date", required=True, type=_date_argument, metavar="YYYY-MM-DD")
+    reminders.add_argument(
+        "--date",
+        required=True,
+        type=_date_argument,
+        metavar="YYYY-MM-DD",
+        help="the day whose uncompleted tasks are reminded of",
+    )
     reminders.set_defaults(handler=_reminders)
     return parser
 
@@ -120,51 +185,139 @@ def _refuse_aws(settings: Settings, what: str) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from infra.embedded import EmbeddedDynamoDB
     from infra.logs import configure_logging
     from infra.tokens import mint_token
 
     settings = settings_for_url(args.host, args.port)
     if _refuse_aws(settings, "flowlogic serve"):
         return 2
-    configure_logging(settings.log_level)
+    if args.save_every <= 0:
+        sys.stderr.write("--save-every must be a positive number of seconds\n")
+        return 2
+    if settings.profile is Profile.MEMORY and (args.data_dir or args.dynamodb_port):
+        sys.stderr.write(
+            "--data-dir and --dynamodb-port need the local profile: the memory profile keeps "
+            "its data in process and has no DynamoDB\n"
+        )
+        return 2
+    configure_logging(settings.log_level, log_format=settings.log_format)
     if settings.uses_development_jwt_secret():
         _log.warning("FLOWLOGIC_JWT_SECRET is not set: tokens are signed with a development secret")
     secret = settings.jwt_secret.get_secret_value()
     token = mint_token(secret, DEV_SUB, DEV_EMAIL, ("worker", "admin"), DEV_TOKEN_TTL)
     url = display_url(args.host, args.port)
+    notes: list[str] = []
 
-    def announce() -> None:
-        print(f"Flow Logic API ({settings.profile.value} profile) on {url}", flush=True)
-        print(f"Interactive docs: {url}/docs", flush=True)
-        print(
-            f"Bearer token for {DEV_SUB} <{DEV_EMAIL}> (groups worker, admin; 12 h):\n{token}",
-            flush=True,
-        )
+    with ExitStack() as stack:
+        engine: EmbeddedDynamoDB | None = None
+        if settings.profile is Profile.LOCAL and settings.dynamodb_endpoint is None:
+            # Started here rather than by the container, so that saved data is loaded before
+            # the tables are created and the endpoint can be printed and reused.
+            engine = EmbeddedDynamoDB(port=args.dynamodb_port or 0, region=settings.aws_region)
+            try:
+                stack.enter_context(engine)
+            except RuntimeError as error:
+                sys.stderr.write(f"{error}\n")
+                return 2
+            settings = settings.model_copy(update={"dynamodb_endpoint": engine.endpoint})
+            notes.append(
+                f"Embedded DynamoDB: {engine.endpoint} (e.g. AWS_ENDPOINT_URL_DYNAMODB="
+                f"{engine.endpoint} flowlogic tables create)"
+            )
+        elif settings.profile is Profile.LOCAL:
+            notes.append(f"DynamoDB: {settings.dynamodb_endpoint}")
 
-    with serving(settings, args.host, args.port, announce) as server:
-        server.run()
+        def keep_data(container: Container) -> AbstractContextManager[None]:
+            if args.data_dir is None or settings.profile is not Profile.LOCAL:
+                return nullcontext()
+            return _keeping_data(args, engine, container, notes)
+
+        def announce() -> None:
+            print(f"Flow Logic API ({settings.profile.value} profile) on {url}", flush=True)
+            print(f"Interactive docs: {url}/docs", flush=True)
+            for note in notes:
+                print(note, flush=True)
+            print(
+                f"Bearer token for {DEV_SUB} <{DEV_EMAIL}> (groups worker, admin; 12 h):\n{token}",
+                flush=True,
+            )
+
+        try:
+            with serving(settings, args.host, args.port, announce, keep_data) as server:
+                server.run()
+        except _DataDirUnusable as error:
+            sys.stderr.write(f"{error}\n")
+            return 2
     return 0
+
+
+class _DataDirUnusable(Exception):
+    pass
+
+
+@contextmanager
+def _keeping_data(
+    args: argparse.Namespace,
+    engine: EmbeddedDynamoDB | None,
+    container: Container,
+    notes: list[str],
+) -> Iterator[None]:
+    """Load the data directory (unless --fresh), save it in the background and at the end."""
+    from infra.local_data import LocalData, LocalDataError
+
+    data = LocalData(Path(args.data_dir), engine, container.stripe_simulator(), args.save_every)
+    try:
+        loaded = None if args.fresh else data.load()
+        if args.fresh:
+            data.directory.mkdir(parents=True, exist_ok=True)
+    except (LocalDataError, OSError) as error:
+        raise _DataDirUnusable(str(error)) from None
+    if engine is None:
+        notes.append("(DynamoDB lives at AWS_ENDPOINT_URL_DYNAMODB: only Stripe data is kept.)")
+    if loaded is None:
+        start = "starting empty" + (" (--fresh)" if args.fresh else "")
+    else:
+        start = f"loaded {loaded.items} item(s), {loaded.subscriptions} Stripe subscription(s)"
+    notes.append(
+        f"Data kept in {data.path}: {start}; saved every {args.save_every:g} s after changes "
+        "and on stop"
+    )
+    data.start()
+    try:
+        yield
+    finally:
+        data.stop()
 
 
 @contextmanager
 def serving(
-    settings: Settings, host: str, port: int, announce: Callable[[], None] = lambda: None
+    settings: Settings,
+    host: str,
+    port: int,
+    announce: Callable[[], None] = lambda: None,
+    around: Callable[[Container], AbstractContextManager[None]] | None = None,
 ) -> Iterator[uvicorn.Server]:
-    """A uvicorn server of the application for `settings`, not yet running; cleans up after."""
+    """A uvicorn server of the application for `settings`, not yet running; cleans up after.
+
+    `around(container)` is entered before the server is handed out and left before the
+    container shuts down (`serve --data-dir` loads and saves the data there).
+    """
     from infra.container import create_container
     from infra.openapi import http_app
 
     container: Container = create_container(settings)
     try:
-        config = uvicorn.Config(
-            http_app(container),
-            host=host,
-            port=port,
-            log_config=None,  # our JSON logging stays in charge
-            access_log=False,  # the app logs one PII-free line per request itself
-            lifespan="off",
-        )
-        yield _AnnouncingServer(config, announce)
+        with around(container) if around is not None else nullcontext():
+            config = uvicorn.Config(
+                http_app(container),
+                host=host,
+                port=port,
+                log_config=None,  # our logging stays in charge
+                access_log=False,  # the app logs one PII-free line per request itself
+                lifespan="off",
+            )
+            yield _AnnouncingServer(config, announce)
     finally:
         container.shutdown_resources()
 
@@ -180,6 +333,16 @@ class _AnnouncingServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started:
             self._announce()
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises SIGINT/SIGTERM once shut down, which would kill the process before
+        # `serve` saves its data and stops the embedded server: a signal is a clean stop here.
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
 
 
 @contextmanager
@@ -254,8 +417,9 @@ def _data_settings(what: str) -> Settings | None:
     if settings.profile is Profile.LOCAL and settings.dynamodb_endpoint is None:
         sys.stderr.write(
             f"{what} needs a DynamoDB that outlives it: set AWS_ENDPOINT_URL_DYNAMODB to one "
-            "(DynamoDB Local, `moto_server`, ...). Without it the local profile starts an "
-            "embedded server, with its tables, on every run and drops it on exit.\n"
+            "(the `Embedded DynamoDB:` endpoint `flowlogic serve` prints, http://127.0.0.1:8001 "
+            "under `make run`, DynamoDB Local, ...). Without it the local profile would start "
+            "an embedded server, with its tables, on every run and drop it on exit.\n"
         )
         return None
     return settings

@@ -9,8 +9,10 @@ StorageUnavailable (docs/decisions/069-atomic-writes-and-retries.md).
 from __future__ import annotations
 
 import logging
+import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,27 @@ _LOCAL_ACCESS_KEY = "local"
 _LOCAL_SECRET_KEY = "local"  # noqa: S105 - not a secret: the embedded server ignores it
 
 _WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# DynamoDB actions that change nothing; every other request counts as a possible write.
+_READS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "Scan",
+        "TransactGetItems",
+        "DescribeTable",
+        "ListTables",
+        "DescribeTimeToLive",
+        "DescribeContinuousBackups",
+        "ListTagsOfResource",
+        "DescribeEndpoints",
+        "DescribeLimits",
+        "ListBackups",
+        "ListGlobalTables",
+        "ListExports",
+        "ListImports",
+    }
+)
 
 
 def make_client(endpoint: str | None, region: str) -> DynamoDBClient:
@@ -62,9 +85,11 @@ class EmbeddedDynamoDB:
     """Moto's DynamoDB server in a background thread on 127.0.0.1, on a free port.
 
     Requests are served one at a time. DynamoDB applies each request atomically; moto checks a
-    transaction's conditions and writes its items in separate steps and restores whole tables
+    transaction's conditions and writes its items in separate steps and restores what it wrote
     when one fails, so two concurrent requests could interleave there and lose writes
-    (docs/decisions/065-embedded-server-serves-one-request-at-a-time.md).
+    (docs/decisions/065-embedded-server-serves-one-request-at-a-time.md). Transactions restore
+    only the items they touched (infra/moto_transactions.py), so their cost does not grow with
+    the tables.
     """
 
     def __init__(
@@ -75,6 +100,8 @@ class EmbeddedDynamoDB:
         self.region = region
         self._server: Any = None
         self._endpoint: str | None = None
+        self._lock = threading.Lock()
+        self._requests: _OneAtATime | None = None
 
     def start(self) -> str:
         """Start the server (once) and return its endpoint URL."""
@@ -89,10 +116,16 @@ class EmbeddedDynamoDB:
                 "(make does), or set AWS_ENDPOINT_URL_DYNAMODB to a running server"
             ) from missing
 
+        from infra import moto_transactions
+
+        # A transaction costs what it touches, not the tables it names.
+        moto_transactions.apply()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        if self._port:
+            _check_free(self._host, self._port)
         server.start()
-        _serve_one_request_at_a_time(server)
+        self._requests = _serve_one_request_at_a_time(server, self._lock)
         host, port = server.get_host_and_port()
         self._server = server
         self._endpoint = f"http://{host}:{port}"
@@ -104,6 +137,17 @@ class EmbeddedDynamoDB:
         if self._endpoint is None:
             raise RuntimeError("the embedded DynamoDB is not started")
         return self._endpoint
+
+    @property
+    def writes(self) -> int:
+        """How many requests that may change data the server has answered so far."""
+        return 0 if self._requests is None else self._requests.writes
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """No request runs inside the block: what it reads of the data is one moment."""
+        with self._lock:
+            yield
 
     def client(self) -> DynamoDBClient:
         """A new client of this server."""
@@ -133,14 +177,21 @@ class EmbeddedDynamoDB:
 
 
 class _OneAtATime:
-    """WSGI middleware: one request inside the wrapped application at a time."""
+    """WSGI middleware: one request inside the wrapped application at a time.
 
-    def __init__(self, app: _WsgiApp) -> None:
+    It also counts the requests that may change data, so a saver can tell when to save.
+    """
+
+    def __init__(self, app: _WsgiApp, lock: threading.Lock) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        self._lock = lock
+        self.writes = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        action = str(environ.get("HTTP_X_AMZ_TARGET", "")).rpartition(".")[2]
         with self._lock:
+            if action not in _READS:
+                self.writes += 1
             body = self._app(environ, start_response)
             try:
                 return list(body)
@@ -150,8 +201,23 @@ class _OneAtATime:
                     close()
 
 
-def _serve_one_request_at_a_time(server: Any) -> None:
+def _check_free(host: str, port: int) -> None:
+    # ThreadedMotoServer binds in its thread and waits forever when that fails: probe first.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as busy:
+            raise RuntimeError(
+                f"the embedded DynamoDB cannot listen on {host}:{port} ({busy.strerror}): "
+                "choose another --dynamodb-port"
+            ) from None
+
+
+def _serve_one_request_at_a_time(server: Any, lock: threading.Lock) -> _OneAtATime:
     # ThreadedMotoServer offers no hook for middleware; its werkzeug server reads `.app` per
     # request, so wrapping it right after start (before any request) serialises them all.
     wsgi_server = server._server
-    wsgi_server.app = _OneAtATime(wsgi_server.app)
+    wrapped = _OneAtATime(wsgi_server.app, lock)
+    wsgi_server.app = wrapped
+    return wrapped

@@ -67,7 +67,24 @@ def http_app(container: Container, extra_routers: Sequence[APIRouter] = ()) -> F
         version=API_VERSION,
         request_context=request_context,
         now=container.clock().now,
+        docs_assets=None if settings.profile is Profile.AWS else docs_assets(),
     )
+
+
+def docs_assets() -> Path | None:
+    """The directory of Swagger UI's files (the `local` extra's fastapi-offline), if installed.
+
+    Found without importing the package: serving the files costs the app no import.
+    """
+    from importlib.util import find_spec
+
+    from adapters.http.docs import ASSET_FILES
+
+    spec = find_spec("fastapi_offline")
+    if spec is None or spec.origin is None:
+        return None
+    directory = Path(spec.origin).parent / "static"
+    return directory if all((directory / name).is_file() for name in ASSET_FILES) else None
 
 
 def _extra_routers(container: Container) -> Sequence[APIRouter]:

@@ -62,7 +62,19 @@ def simulator(settings: Settings, relay: WebhookRelay, clock: Clock) -> StripeSi
 
 
 def simulated_gateway(settings: Settings, sim: StripeSimulator) -> StripePaymentGateway:
-    """The real gateway, its HTTP client answering from the simulator's routes in process."""
+    """The real gateway, its HTTP client answering from the simulator's routes in process.
+
+    With STRIPE_API_BASE it talks to that server over HTTP instead, with the configured keys.
+    """
+    if settings.stripe_api_base is not None:
+        from adapters.stripe.gateway import StripePaymentGateway
+
+        return StripePaymentGateway(
+            api_key=settings.stripe_api_key.get_secret_value(),
+            webhook_secret=settings.stripe_webhook_secret.get_secret_value(),
+            prices=prices_of(settings),
+            api_base=settings.stripe_api_base.rstrip("/"),
+        )
     from fastapi import FastAPI
     from starlette.testclient import TestClient
 
@@ -92,8 +104,10 @@ def real_gateway(settings: Settings) -> StripePaymentGateway:
     if webhook_secret == DEV_STRIPE_WEBHOOK_SECRET:
         logger.error("STRIPE_WEBHOOK_SECRET is not configured: every Stripe webhook is refused")
         webhook_secret = secrets.token_hex(32)
+    api_base = settings.stripe_api_base
     return StripePaymentGateway(
         api_key=settings.stripe_api_key.get_secret_value(),
         webhook_secret=webhook_secret,
         prices=prices_of(settings),
+        api_base=api_base.rstrip("/") if api_base is not None else None,
     )

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -13,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 
 from adapters.http.auth import Authenticator
 from adapters.http.cursors import CursorSeal
+from adapters.http.docs import install_docs
 from adapters.http.errors import install_error_handlers
 from adapters.http.middleware import AccessLog
 from adapters.http.responses import ProblemOut
@@ -58,13 +60,18 @@ def create_app(
     version: str = "1.0.0",
     request_context: Callable[[str], AbstractContextManager[None]] = _no_context,
     now: Callable[[], datetime] = _utc_now,
+    docs_assets: Path | None = None,
 ) -> FastAPI:
-    """The HTTP API over `use_cases`; `authenticate` names the caller of every protected route."""
+    """The HTTP API over `use_cases`; `authenticate` names the caller of every protected route.
+
+    With `docs_assets` (a directory holding Swagger UI's files) it serves interactive docs at
+    /docs from those files; without, it serves none (FastAPI's own page needs a CDN).
+    """
     app = FastAPI(
         title=title,
         version=version,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
         # operationId = the handler's name: stable, readable, unique across the routers.
@@ -93,6 +100,8 @@ def create_app(
     ):
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if docs_assets is not None:
+        install_docs(app, docs_assets)
     return app
 
 
@@ -107,6 +116,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        schemas["ProblemOut"] = ProblemOut.model_json_schema(mode="serialization")
+        # Pydantic nests the problem's own definitions under `$defs` and points at them with
+        # `#/$defs/...`, which does not resolve from the document's root: hoist them beside it.
+        problem = ProblemOut.model_json_schema(
+            mode="serialization", ref_template="#/components/schemas/{model}"
+        )
+        for name, definition in problem.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas["ProblemOut"] = problem
         app.openapi_schema = document
     return app.openapi_schema

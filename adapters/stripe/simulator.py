@@ -466,6 +466,31 @@ class StripeSimulator:
             pending, self._undelivered = self._undelivered, []
         return self._send(pending)
 
+    # --- keeping the state across restarts (flowlogic serve --data-dir) ----------------------
+
+    _STATE = (
+        "customers",
+        "sessions",
+        "session_prices",
+        "subscription_metadata",
+        "subscriptions",
+        "invoices",
+    )
+
+    def export_state(self) -> JSON:
+        """Customers, sessions, subscriptions and invoices as plain JSON (a copy)."""
+        with self._lock:
+            return {name: copy.deepcopy(getattr(self, f"_{name}")) for name in self._STATE}
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Replace the state by one `export_state` returned; events already sent stay sent."""
+        missing = [name for name in self._STATE if not isinstance(state.get(name), dict)]
+        if missing:
+            raise ValueError(f"not a Stripe simulator state: {', '.join(missing)} missing")
+        with self._lock:
+            for name in self._STATE:
+                setattr(self, f"_{name}", copy.deepcopy(dict(state[name])))
+
     # --- internals -----------------------------------------------------------------------------
 
     def _now(self) -> datetime:

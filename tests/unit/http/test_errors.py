@@ -29,7 +29,7 @@ from tests.e2e.users import register
 
 NOW = datetime(2026, 11, 25, 9, 0, 30, tzinfo=UTC)
 
-# The outside contract (shared/API.md), code by code.
+# The outside contract (docs/rules.md), code by code.
 CONTRACT: dict[str, int] = {
     "INVALID_SIGNATURE": 400,
     "FORBIDDEN": 403,
