@@ -5,8 +5,9 @@ The date to remind about is the event's `"date"` ("YYYY-MM-DD", as a Scheduler t
 or a manual invocation gives it), else the UTC date of a scheduled event's `"time"`, else today
 in UTC. A run with failed publications raises, so the schedule's retry policy runs the job again;
 event ids are stable per (date, user), so downstream drops what it already had
-(docs/decisions/113-reminder-job-entry-points.md). The container is built by the first
-invocation and reused by the warm one, never at import.
+(docs/decisions/113-reminder-job-entry-points.md). The container and its two clients are built by
+the first invocation (which also takes over the logs) and reused by the warm one, never at
+import.
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ def parse_date(text: object) -> date:
 @cache
 def _container() -> Container:
     from infra.container import create_container
-    from infra.logs import configure_logging
-    from infra.settings import Settings
+    from infra.lambda_init import start
 
-    settings = Settings()
-    configure_logging(settings.log_level)
-    return create_container(settings)
+    container = create_container(start())
+    # The job's two clients, created now (no connection is opened): what the run will need.
+    container.calendar()
+    container.events()
+    return container

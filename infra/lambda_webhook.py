@@ -1,7 +1,9 @@
 """AWS Lambda entry point of the Stripe webhook (API Gateway HTTP API, payload format 2.0).
 
-Lean on purpose: no web framework, only the container, the payment gateway (which imports stripe
-on the first event) and the same `receive_event` the HTTP route uses, so both answer alike.
+Lean on purpose: no web framework (a test checks FastAPI stays unloaded), only the container, the
+payment gateway (which imports stripe on the first event) and the same `receive_event` the HTTP
+route uses, so both answer alike. Init owns the logs, reads the settings (secrets from Parameter
+Store) and creates the DynamoDB client.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from adapters.http.middleware import gateway_request_id, new_request_id
 from adapters.http.problems import MALFORMED_REQUEST, PROBLEM_JSON, Problem, problem
 from adapters.http.webhook import Received, receive_event
 from application.apply_payment_event import ApplyPaymentEventRequest
-from infra.container import Container, create_container
-from infra.logs import configure_logging, request_context
-from infra.settings import Settings
+from infra.container import Container, create_container, prepare_clients
+from infra.lambda_init import start
+from infra.logs import request_context
 from ports.payments import PaymentEvent
 
-settings = Settings()
-configure_logging(settings.log_level)
+settings = start()
 container = create_container(settings)
+prepare_clients(container)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

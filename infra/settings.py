@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+# Not pydantic-settings: the Lambda functions read these without importing pydantic (decision 151).
+from infra.env_settings import BaseSettings, Field, SecretStr, SettingsConfigDict
 
 # Development-only values. In `aws`, the JWT secret is unused (API Gateway verifies tokens) and
 # the development webhook secret makes the gateway refuse every webhook (infra/stripe_local.py).
