@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint typecheck imports unit bench clean lock
+.PHONY: install run test lint typecheck imports unit bench package clean lock
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,12 @@ test: install lint typecheck imports unit
 bench: install
 	$(PY) -m benchmarks
 
+# The Lambda bundle (arm64, Python 3.12, runtime dependencies only) under build/; prints sizes.
+package: install
+	$(PY) -m deploy.bundle
+
 lock: $(UV)
 	$(UV) lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -26,13 +26,12 @@ from contextlib import contextmanager
 from datetime import date
 from typing import IO, TYPE_CHECKING, NoReturn
 
-import uvicorn
-
 from infra.settings import Profile, Settings
 
 if TYPE_CHECKING:
     import socket
 
+    import uvicorn
     from mypy_boto3_dynamodb import DynamoDBClient
     from tqdm import tqdm
 
@@ -151,6 +150,8 @@ def serving(
     settings: Settings, host: str, port: int, announce: Callable[[], None] = lambda: None
 ) -> Iterator[uvicorn.Server]:
     """A uvicorn server of the application for `settings`, not yet running; cleans up after."""
+    import uvicorn
+
     from infra.container import create_container
     from infra.openapi import http_app
 
@@ -164,22 +165,23 @@ def serving(
             access_log=False,  # the app logs one PII-free line per request itself
             lifespan="off",
         )
-        yield _AnnouncingServer(config, announce)
+        yield _announcing_server(config, announce)
     finally:
         container.shutdown_resources()
 
 
-class _AnnouncingServer(uvicorn.Server):
-    """A uvicorn server that announces itself once it listens."""
+def _announcing_server(config: uvicorn.Config, announce: Callable[[], None]) -> uvicorn.Server:
+    """A uvicorn server that announces itself once it listens (uvicorn is the `local` extra's,
+    so it is imported only by the commands that serve)."""
+    import uvicorn
 
-    def __init__(self, config: uvicorn.Config, announce: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._announce = announce
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                announce()
 
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            self._announce()
+    return AnnouncingServer(config)
 
 
 @contextmanager
