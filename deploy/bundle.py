@@ -27,11 +27,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.template import ARCHITECTURE as TEMPLATE_ARCHITECTURE
+from infra.template import RUNTIME
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("domain", "ports", "application", "adapters", "infra")
-# Graviton: 20% less per GB-second than x86_64 at the same memory (docs/decisions/155).
-ARCHITECTURE = "arm64"
-RUNTIME_PYTHON = "3.12"
+# What the template deploys: arm64 (Graviton), python3.12 (docs/decisions/155).
+ARCHITECTURE = TEMPLATE_ARCHITECTURE
+RUNTIME_PYTHON = RUNTIME.removeprefix("python")
 PLATFORMS = {"arm64": "aarch64-manylinux2014", "x86_64": "x86_64-manylinux2014"}
 # Installed as dependencies' scripts and test suites; nothing imports them at run time.
 _DROPPED_DIRECTORIES = ("bin", "__pycache__")
