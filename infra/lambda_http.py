@@ -3,11 +3,15 @@
 Init does what every invocation needs and nothing more: own the logs, read the settings (secrets
 from Parameter Store), wire the container, create the DynamoDB client (no connection is opened)
 and build the FastAPI app. Stripe is imported by the first request that reaches it.
-`benchmarks/cold_start.py` measures this import.
+`benchmarks/cold_start.py` measures this import. The function runs with SnapStart: init leaves
+no connection open and draws nothing random (a test checks both), and `random` is reseeded
+after each restore.
 """
 
 from __future__ import annotations
 
+import importlib
+import random
 import sys
 from typing import Any
 
@@ -24,12 +28,24 @@ from mangum.adapter import DEFAULT_TEXT_MIME_TYPES  # noqa: E402
 from infra.container import create_container, prepare_clients  # noqa: E402
 from infra.openapi import http_app  # noqa: E402
 
+
+def _reseed_after_restore() -> None:
+    """Under SnapStart every environment resumes from one snapshot, `random`'s state included;
+    the retry jitter must differ between them, so each reseeds from the OS when restored."""
+    try:
+        hooks = importlib.import_module("snapshot_restore_py")  # in Lambda's Python runtimes
+    except ImportError:
+        return
+    hooks.register_after_restore(random.seed)
+
+
 settings = start()
 container = create_container(settings)
 prepare_clients(container)
 app = http_app(container)
 # Problem documents (application/problem+json) are text, not base64.
 _adapter = Mangum(app, lifespan="off", text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "+json"])
+_reseed_after_restore()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
