@@ -57,7 +57,7 @@ ENTRY_POINTS: dict[str, tuple[str, float]] = {
     "http": ("import infra.lambda_http", 1.6),
     "webhook": ("import infra.lambda_webhook", 1.25),
     "stream": ("import infra.lambda_stream as m\nm._consumer()", 1.25),
-    "reminders": ("import infra.lambda_reminders as m\nm._container()", 1.25),
+    "reminders": ("import infra.lambda_reminders as m\nm._job()", 1.25),
 }
 
 # Settings the aws profile requires; nothing is contacted while importing.

@@ -39,7 +39,7 @@ def initialise(entry: str) -> Any:
     if entry == "lambda_stream":
         module._consumer()
     if entry == "lambda_reminders":
-        module._container()
+        module._job()
     return module
 
 

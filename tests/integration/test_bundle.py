@@ -128,7 +128,7 @@ def test_every_handler_initialises_from_the_bundle_alone_in_a_fresh_virtual_envi
         sys.path.insert(0, {str(task)!r})
         import infra.lambda_http, infra.lambda_webhook, infra.lambda_stream, infra.lambda_reminders
         infra.lambda_stream._consumer()
-        infra.lambda_reminders._container()
+        infra.lambda_reminders._job()
         stdlib = sysconfig.get_paths()["stdlib"]
         outside = sorted(
             name for name, module in list(sys.modules.items())
