@@ -10,12 +10,10 @@ after each restore.
 
 from __future__ import annotations
 
-import importlib
-import random
 import sys
 from typing import Any
 
-from infra.lambda_init import start
+from infra.lambda_init import reseed_after_restore, start
 
 # FastAPI asks, for every route model, whether it is a pydantic.v1 model, importing pydantic.v1
 # (~0.1 s) to find out; none is (docs/decisions/153-cold-start.md), and an unimportable
@@ -28,24 +26,13 @@ from mangum.adapter import DEFAULT_TEXT_MIME_TYPES  # noqa: E402
 from infra.container import create_container, prepare_clients  # noqa: E402
 from infra.openapi import http_app  # noqa: E402
 
-
-def _reseed_after_restore() -> None:
-    """Under SnapStart every environment resumes from one snapshot, `random`'s state included;
-    the retry jitter must differ between them, so each reseeds from the OS when restored."""
-    try:
-        hooks = importlib.import_module("snapshot_restore_py")  # in Lambda's Python runtimes
-    except ImportError:
-        return
-    hooks.register_after_restore(random.seed)
-
-
 settings = start()
 container = create_container(settings)
 prepare_clients(container)
 app = http_app(container)
 # Problem documents (application/problem+json) are text, not base64.
 _adapter = Mangum(app, lifespan="off", text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "+json"])
-_reseed_after_restore()
+reseed_after_restore()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Lean on purpose: no web framework (a test checks FastAPI stays unloaded), only the container, the
 payment gateway (which imports stripe on the first event) and the same `receive_event` the HTTP
 route uses, so both answer alike. Init owns the logs, reads the settings (secrets from Parameter
-Store), wires what the webhook uses and creates the DynamoDB client.
+Store), wires what the webhook uses and creates the DynamoDB client. The function runs with
+SnapStart: init leaves no connection open and draws nothing random (a test checks both).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from adapters.http.middleware import gateway_request_id, new_request_id
 from adapters.http.problems import MALFORMED_REQUEST, PROBLEM_JSON, Problem, problem
 from adapters.http.webhook import Received, receive_event
 from application.apply_payment_event import ApplyPaymentEvent, ApplyPaymentEventRequest
-from infra.lambda_init import start
+from infra.lambda_init import reseed_after_restore, start
 from infra.logs import request_context
 from infra.settings import Profile, Settings
 from ports.payments import PaymentEvent
@@ -92,6 +93,7 @@ def _webhook(settings: Settings) -> Webhook:
 
 settings = start()
 webhook = _webhook(settings)
+reseed_after_restore()  # the function runs with SnapStart (infra/template.py)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

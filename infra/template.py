@@ -7,11 +7,12 @@ deployed tables are the ones the adapters, the local server and the tests use.
 What it declares (docs/decisions/104-deployment-template.md, 156-operating-the-functions.md): a
 customer-managed KMS key (rotated) encrypting every table; the eight tables (on demand,
 point-in-time recovery, deletion protection, retained on stack deletion); four arm64 functions
-with one least-privilege role and one JSON log group (with retention) each, the HTTP one behind a
-SnapStart alias; an HTTP API with a Cognito JWT authorizer; the event bus; one event source
-mapping per table stream; the reminder schedule; alarms on the stream consumer's failure queue
-and on the API's 5xx answers, notifying a topic. Secrets are SSM SecureString parameters the
-functions read at init (infra/secret_parameters.py), never values in the template.
+with one least-privilege role and one JSON log group (with retention) each, the HTTP and webhook
+ones invoked through SnapStart aliases; an HTTP API with a Cognito JWT authorizer; the event bus;
+one event source mapping per table stream; the reminder schedule; alarms on the stream
+consumer's failure queue and on the API's 5xx answers, notifying a topic. Secrets are SSM
+SecureString parameters the functions read at init (infra/secret_parameters.py), never values in
+the template.
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ FUNCTION_SECRETS: dict[str, tuple[str, ...]] = {
     STREAM: (),
     REMINDERS: (),
 }
-# SnapStart restores the HTTP function's initialised snapshot instead of running its init
-# (docs/decisions/153-cold-start.md); API Gateway invokes it through this alias.
-SNAPSTART = (HTTP,)
+# SnapStart restores the API functions' initialised snapshots instead of running their init
+# (docs/decisions/153-cold-start.md); API Gateway invokes each through this alias.
+SNAPSTART = (HTTP, WEBHOOK)
 LIVE_ALIAS = "live"
 # The daily reminder job: 07:00 UTC, before most users' morning (docs/decisions/113).
 REMINDER_SCHEDULE = "cron(0 7 * * ? *)"
@@ -113,8 +114,8 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
 
 DESCRIPTION = (
     "Flow Logic core, one stage: eight KMS-encrypted DynamoDB tables, four arm64 Python 3.12 "
-    "functions (the HTTP one with SnapStart) with JSON logs, an HTTP API with a Cognito JWT "
-    "authorizer, the event bus, stream mappings, the daily reminder schedule and alarms. "
+    "functions (HTTP and webhook with SnapStart) with JSON logs, an HTTP API with a Cognito "
+    "JWT authorizer, the event bus, stream mappings, the daily reminder schedule and alarms. "
     "Secrets are SSM SecureString parameters read at run time."
 )
 
@@ -193,8 +194,8 @@ def _parameters() -> Node:
         },
         "CodeKey": {
             "Type": "String",
-            "Description": "S3 key of the deployment package (zip); a new key publishes a new "
-            "version of the HTTP function.",
+            "Description": "S3 key of the deployment package (zip); a new key publishes new "
+            "versions of the SnapStart functions.",
         },
         "VideoBucket": {
             "Type": "String",

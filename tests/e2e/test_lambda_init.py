@@ -1,6 +1,6 @@
-"""What the functions' init loads and leaves behind: the webhook never loads FastAPI, and the HTTP
-function's init (snapshotted by SnapStart) leaves no connection or thread and draws nothing
-random, and reseeds `random` after a restore."""
+"""What the functions' init loads and leaves behind: the webhook never loads FastAPI, and the init
+of the two SnapStart functions (HTTP, webhook), which a snapshot captures, leaves no network
+connection or thread, draws nothing random, and reseeds `random` after a restore."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 AWS_FUNCTION_ENV = {
@@ -54,7 +56,10 @@ def test_the_webhook_function_loads_neither_fastapi_nor_starlette_nor_pydantic()
     assert loaded == []
 
 
-def test_the_http_functions_init_leaves_no_connection_or_thread_and_draws_nothing_random() -> None:
+@pytest.mark.parametrize("entry", ["lambda_http", "lambda_webhook"])
+def test_a_snapstart_functions_init_leaves_no_connection_or_thread_and_draws_nothing_random(
+    entry: str,
+) -> None:
     report = run(
         """
         import json, os, random, secrets, sys, threading, types, uuid
@@ -79,7 +84,7 @@ def test_the_http_functions_init_leaves_no_connection_or_thread_and_draws_nothin
         hooks.register_before_snapshot = lambda hook: None
         sys.modules["snapshot_restore_py"] = hooks
 
-        import infra.lambda_http
+        import infra.ENTRY
 
         def target(fd):
             try:
@@ -106,7 +111,7 @@ def test_the_http_functions_init_leaves_no_connection_or_thread_and_draws_nothin
             "hooks": len(after_restore),
             "reseeded": random.getstate() != state,
         }))
-        """
+        """.replace("ENTRY", entry)
     )
 
     assert report == {"sockets": [], "threads": 1, "drawn": [], "hooks": 1, "reseeded": True}

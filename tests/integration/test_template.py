@@ -238,30 +238,31 @@ def test_every_function_runs_on_arm64_logs_json_into_its_own_group_with_retentio
         }
 
 
-def test_the_http_function_is_invoked_through_a_snapstart_alias_of_a_published_version(
+def test_the_api_functions_are_invoked_through_snapstart_aliases_of_published_versions(
     template: dict[str, Any],
 ) -> None:
     resources = template["Resources"]
     functions = resources_of(template, "AWS::Lambda::Function")
 
-    assert [n for n, f in functions.items() if "SnapStart" in f["Properties"]] == ["HttpFunction"]
-    assert functions["HttpFunction"]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
-    assert functions["HttpFunction"]["Properties"]["Runtime"] >= "python3.12"
-    version = resources["HttpVersion"]["Properties"]
-    assert version["FunctionName"] == {"Ref": "HttpFunction"}
-    assert "${CodeKey}" in version["Description"]["Fn::Sub"]  # a new package, a new version
-    alias = resources["HttpAlias"]["Properties"]
-    assert alias["FunctionVersion"] == {"Fn::GetAtt": ["HttpVersion", "Version"]}
-    live = {"Fn::Sub": "${HttpFunction.Arn}:live"}
-    assert alias["Name"] == "live"
-    for name, key in (
-        ("HttpIntegration", "IntegrationUri"),
-        ("HttpInvokePermission", "FunctionName"),
-    ):
-        assert resources[name]["Properties"][key] == live
-        assert resources[name]["DependsOn"] == ["HttpAlias"]
-    webhook = resources["WebhookIntegration"]["Properties"]["IntegrationUri"]
-    assert webhook == {"Fn::GetAtt": ["WebhookFunction", "Arn"]}
+    snapstart = sorted(n for n, f in functions.items() if "SnapStart" in f["Properties"])
+    assert snapstart == ["HttpFunction", "WebhookFunction"]
+    for prefix in ("Http", "Webhook"):
+        function = functions[f"{prefix}Function"]["Properties"]
+        assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        assert function["Runtime"] >= "python3.12"
+        version = resources[f"{prefix}Version"]["Properties"]
+        assert version["FunctionName"] == {"Ref": f"{prefix}Function"}
+        assert "${CodeKey}" in version["Description"]["Fn::Sub"]  # a new package, a new version
+        alias = resources[f"{prefix}Alias"]["Properties"]
+        assert alias["Name"] == "live"
+        assert alias["FunctionVersion"] == {"Fn::GetAtt": [f"{prefix}Version", "Version"]}
+        live = {"Fn::Sub": f"${{{prefix}Function.Arn}}:live"}
+        for name, key in (
+            (f"{prefix}Integration", "IntegrationUri"),
+            (f"{prefix}InvokePermission", "FunctionName"),
+        ):
+            assert resources[name]["Properties"][key] == live
+            assert resources[name]["DependsOn"] == [f"{prefix}Alias"]
 
 
 def test_alarms_watch_the_stream_failure_queue_and_the_apis_5xx_and_notify_the_topic(
@@ -465,13 +466,14 @@ def moto_url() -> str:
 
 
 def without_aliases(template: dict[str, Any]) -> dict[str, Any]:
-    """The template as moto can deploy it: moto has no Lambda aliases, so what invokes the
-    HTTP function's `live` alias names the function itself (the alias is asserted above)."""
+    """The template as moto can deploy it: moto has no Lambda aliases, so what invokes a
+    function's `live` alias names the function itself (the aliases are asserted above)."""
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
-        if properties.get("FunctionName") == {"Fn::Sub": "${HttpFunction.Arn}:live"}:
-            properties["FunctionName"] = {"Ref": "HttpFunction"}
-            resource.pop("DependsOn", None)
+        for prefix in ("Http", "Webhook"):
+            if properties.get("FunctionName") == {"Fn::Sub": f"${{{prefix}Function.Arn}}:live"}:
+                properties["FunctionName"] = {"Ref": f"{prefix}Function"}
+                resource.pop("DependsOn", None)
     return template
 
 
