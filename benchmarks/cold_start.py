@@ -144,8 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     bodies = {name: body for name, (body, _) in ENTRY_POINTS.items()}
     found = measure_all({**bodies, "floor": FLOOR}, environment(args.profile), args.runs)
     floor = found["floor"]
-    print(f"cold start, median of {args.runs} fresh interpreters each ({sys.version.split()[0]}, ")
-    print(f"profile {args.profile}; bodies interleaved)")
+    python = sys.version.split()[0]
+    print(f"cold start: medians of {args.runs} fresh interpreters each, interleaved")
+    print(f"(Python {python}, profile {args.profile}, bytecode cached as the bundle ships it)")
     print(f"{'':28}{'init':>9}{'process':>10}{'ratio':>8}{'target':>8}  loads")
     for name, m in found.items():
         target = ENTRY_POINTS[name][1] if name in ENTRY_POINTS else None

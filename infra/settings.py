@@ -1,4 +1,5 @@
-"""Configuration from environment variables (../shared/API.md), with safe local defaults."""
+"""Configuration from environment variables (README, "Profiles and configuration"), with safe
+local defaults."""
 
 from __future__ import annotations
 
