@@ -17,7 +17,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Self, Union
+from typing import Any, ClassVar, Literal, Self, Union
 
 
 class SettingsError(ValueError):
@@ -150,6 +150,11 @@ def _parse(info: FieldInfo, kind: Any, raw: Any) -> Any:
 
 
 def _convert(kind: Any, raw: Any) -> Any:
+    if typing.get_origin(kind) is Literal:
+        literals = typing.get_args(kind)
+        if raw not in literals:
+            raise ValueError(f"{raw!r} is not one of {', '.join(map(str, literals))}")
+        return raw
     if isinstance(raw, kind):
         return raw
     if kind is SecretStr:

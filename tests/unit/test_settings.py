@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
-from infra.env_settings import SecretStr, SettingsError
+from infra.env_settings import BaseSettings, Field, SecretStr, SettingsError
 from infra.settings import DEV_JWT_SECRET, Profile, Settings
 
 
@@ -62,3 +64,17 @@ def test_settings_are_frozen_copied_with_changes_and_keep_secrets_out_of_reprs()
     assert "sk_live_very_secret" not in repr(settings) + str(settings.stripe_api_key)
     assert copied != settings
     assert copied.model_copy(update={"public_url": settings.public_url}) == settings
+
+
+class Layout(BaseSettings):
+    layout: Literal["multi", "single"] = Field(default="multi", alias="LAYOUT")
+    strict: bool = Field(default=False, alias="STRICT")
+
+
+def test_literal_and_boolean_fields_accept_their_values_only() -> None:
+    assert Layout.model_validate({"LAYOUT": "single", "STRICT": "yes"}).layout == "single"
+    assert Layout.model_validate({"STRICT": "on"}).strict is True
+    with pytest.raises(SettingsError, match=r"^LAYOUT: 'both' is not one of multi, single"):
+        Layout.model_validate({"LAYOUT": "both"})
+    with pytest.raises(SettingsError, match=r"^STRICT: 'maybe' is not a boolean"):
+        Layout.model_validate({"STRICT": "maybe"})
