@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= .data
 DYNAMODB_PORT ?= 8001
 
-.PHONY: install run test lint typecheck imports unit bench clean lock
+.PHONY: install run test lint typecheck imports unit bench package clean lock
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,12 @@ test: install lint typecheck imports unit
 bench: install
 	$(PY) -m benchmarks
 
+# The Lambda bundle (arm64, Python 3.12, runtime dependencies only) under build/; prints sizes.
+package: install
+	$(PY) -m deploy.bundle
+
 lock: $(UV)
 	$(UV) lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -10,7 +10,7 @@ def main() -> int:
     roundtrips.main([])
     print("\n## Capacity per use case and cost per monthly active user (benchmarks/capacity.py)\n")
     capacity.main([])
-    print("\n## Cold start of the HTTP Lambda entry point (benchmarks/cold_start.py)\n")
+    print("\n## Cold start of the four Lambda entry points (benchmarks/cold_start.py)\n")
     cold_start.main([])
     print("\n## A transaction on the embedded DynamoDB by table size (benchmarks/transactions.py)")
     print()

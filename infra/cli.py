@@ -30,13 +30,12 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
-import uvicorn
-
 from infra.settings import Profile, Settings
 
 if TYPE_CHECKING:
     import socket
 
+    import uvicorn
     from mypy_boto3_dynamodb import DynamoDBClient
     from tqdm import tqdm
 
@@ -54,18 +53,14 @@ _log = logging.getLogger("flowlogic.cli")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    from pydantic import ValidationError
-
-    from infra.settings import describe_invalid
+    from infra.settings import SettingsError, describe_invalid
 
     parser = _parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except ValidationError as error:
-        if error.title != Settings.__name__:
-            raise
+    except SettingsError as error:
         # A bad environment variable: say which and what it accepts, no traceback.
         for line in describe_invalid(error):
             sys.stderr.write(f"{line}\n")
@@ -303,6 +298,8 @@ def serving(
     `around(container)` is entered before the server is handed out and left before the
     container shuts down (`serve --data-dir` loads and saves the data there).
     """
+    import uvicorn
+
     from infra.container import create_container
     from infra.openapi import http_app
 
@@ -317,32 +314,34 @@ def serving(
                 access_log=False,  # the app logs one PII-free line per request itself
                 lifespan="off",
             )
-            yield _AnnouncingServer(config, announce)
+            yield _announcing_server(config, announce)
     finally:
         container.shutdown_resources()
 
 
-class _AnnouncingServer(uvicorn.Server):
-    """A uvicorn server that announces itself once it listens."""
+def _announcing_server(config: uvicorn.Config, announce: Callable[[], None]) -> uvicorn.Server:
+    """A uvicorn server that announces itself once it listens (uvicorn is the `local` extra's,
+    so it is imported only by the commands that serve)."""
+    import uvicorn
 
-    def __init__(self, config: uvicorn.Config, announce: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._announce = announce
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                announce()
 
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            self._announce()
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # uvicorn re-raises SIGINT/SIGTERM once shut down, which would kill the process
+            # before `serve` saves its data and stops the embedded server: a signal is a clean
+            # stop here.
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    self._captured_signals.clear()
 
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # uvicorn re-raises SIGINT/SIGTERM once shut down, which would kill the process before
-        # `serve` saves its data and stops the embedded server: a signal is a clean stop here.
-        with super().capture_signals():
-            try:
-                yield
-            finally:
-                self._captured_signals.clear()
+    return AnnouncingServer(config)
 
 
 @contextmanager

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dependency_injector import containers, providers
-
 from adapters.eventbridge.publisher import EventBridgePublisher
 from adapters.memory.account import InMemoryAccountStore
 from adapters.memory.assessments import InMemoryAssessmentRepository
@@ -62,6 +60,7 @@ from application.unban_user import UnbanUser
 from application.use_cases import UseCases
 from domain.assessment import QualityThresholds
 from infra import clients, stripe_local
+from infra.di import containers, providers
 from infra.migrations import migrations_for
 from infra.settings import Profile, Settings
 
@@ -202,6 +201,13 @@ class Container(containers.DeclarativeContainer):
         migrations=providers.Callable(migrations_for, storage, dynamodb, clock),
         clock=clock,
     )
+
+
+def prepare_clients(container: Container) -> None:
+    """Create the DynamoDB client now (aws profile), in a Lambda's init rather than in its first
+    request; creating it opens no connection. Other profiles start servers lazily, as before."""
+    if container.profile() == Profile.AWS.value:
+        container.dynamodb().client()
 
 
 def create_container(settings: Settings | None = None) -> Container:

@@ -1,28 +1,38 @@
 """AWS Lambda entry point of the HTTP API (API Gateway HTTP API, payload format 2.0).
 
-Import does only what every invocation needs: read the settings, wire the container (clients
-stay lazy) and build the FastAPI app. Stripe is imported by the first webhook, boto3 clients are
-created by the first request that needs them. `benchmarks/cold_start.py` measures this import.
+Init does what every invocation needs and nothing more: own the logs, read the settings (secrets
+from Parameter Store), wire the container, create the DynamoDB client (no connection is opened)
+and build the FastAPI app. Stripe is imported by the first request that reaches it.
+`benchmarks/cold_start.py` measures this import. The function runs with SnapStart: init leaves
+no connection open and draws nothing random (a test checks both), and `random` is reseeded
+after each restore.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from mangum import Mangum
-from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
+from infra.lambda_init import reseed_after_restore, start
 
-from infra.container import create_container
-from infra.logs import configure_logging
-from infra.openapi import http_app
-from infra.settings import Settings
+# FastAPI asks, for every route model, whether it is a pydantic.v1 model, importing pydantic.v1
+# (~0.1 s) to find out; none is (docs/decisions/153-cold-start.md), and an unimportable
+# pydantic.v1 is the answer FastAPI itself gives "no" for.
+sys.modules.setdefault("pydantic.v1", None)  # type: ignore[arg-type]
 
-settings = Settings()
-configure_logging(settings.log_level)
+from mangum import Mangum  # noqa: E402
+from mangum.adapter import DEFAULT_TEXT_MIME_TYPES  # noqa: E402
+
+from infra.container import create_container, prepare_clients  # noqa: E402
+from infra.openapi import http_app  # noqa: E402
+
+settings = start()
 container = create_container(settings)
+prepare_clients(container)
 app = http_app(container)
 # Problem documents (application/problem+json) are text, not base64.
 _adapter = Mangum(app, lifespan="off", text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "+json"])
+reseed_after_restore()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

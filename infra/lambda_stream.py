@@ -3,7 +3,8 @@
 The event source mappings (infra/template.py) enable `ReportBatchItemFailures`, so the answer
 `{"batchItemFailures": [{"itemIdentifier": <SequenceNumber>}]}` makes Lambda retry from that
 record on; an empty list means the whole batch is done. The publisher and its client are built
-on the first invocation and reused by the warm container, never at import.
+on the first invocation (which also takes over the logs) and reused by the warm container; the
+import stays free of side effects, so tests import it as a library.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Any
 
 from adapters.eventbridge.publisher import EventBridgePublisher
 from application.publish_stream_events import PublishStreamEvents, StreamBatch
-from infra.logs import configure_logging
-from infra.settings import Settings
 
 BatchResponse = dict[str, list[dict[str, str]]]
 
@@ -40,8 +39,9 @@ def _consumer() -> tuple[PublishStreamEvents, str]:
     import boto3
     from botocore.config import Config
 
-    settings = Settings()
-    configure_logging(settings.log_level)
+    from infra.lambda_init import start
+
+    settings = start()
     client = boto3.client(
         "events",
         region_name=settings.aws_region,

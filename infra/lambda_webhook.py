@@ -1,7 +1,10 @@
 """AWS Lambda entry point of the Stripe webhook (API Gateway HTTP API, payload format 2.0).
 
-Lean on purpose: no web framework, only the container, the payment gateway (which imports stripe
-on the first event) and the same `receive_event` the HTTP route uses, so both answer alike.
+Lean on purpose: no web framework (a test checks FastAPI stays unloaded), only the container, the
+payment gateway (which imports stripe on the first event) and the same `receive_event` the HTTP
+route uses, so both answer alike. Init owns the logs, reads the settings (secrets from Parameter
+Store), wires what the webhook uses and creates the DynamoDB client. The function runs with
+SnapStart: init leaves no connection open and draws nothing random (a test checks both).
 """
 
 from __future__ import annotations
@@ -9,29 +12,102 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from adapters.http.middleware import gateway_request_id, new_request_id
 from adapters.http.problems import MALFORMED_REQUEST, PROBLEM_JSON, Problem, problem
 from adapters.http.webhook import Received, receive_event
-from application.apply_payment_event import ApplyPaymentEventRequest
-from infra.container import Container, create_container
-from infra.logs import configure_logging, request_context
-from infra.settings import Settings
+from application.apply_payment_event import ApplyPaymentEvent, ApplyPaymentEventRequest
+from infra.lambda_init import reseed_after_restore, start
+from infra.logs import request_context
+from infra.settings import Profile, Settings
 from ports.payments import PaymentEvent
 
-settings = Settings()
-configure_logging(settings.log_level)
-container = create_container(settings)
+if TYPE_CHECKING:
+    from infra.container import Container
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """What the webhook uses: verify and parse a delivery, apply an event, read the time."""
+
+    parse: Callable[[bytes, str | None], PaymentEvent]
+    apply: Callable[[PaymentEvent], str]
+    now: Callable[[], datetime]
+
+    @classmethod
+    def of(cls, on: Container) -> Webhook:
+        """The webhook over a container's payment gateway and use case."""
+        use_cases = on.use_cases()
+
+        def parse(body: bytes, signature: str | None) -> PaymentEvent:
+            parsed: PaymentEvent = on.payments().parse_event(body, signature)
+            return parsed
+
+        def apply(parsed: PaymentEvent) -> str:
+            return use_cases.apply_payment_event.execute(ApplyPaymentEventRequest(parsed)).value
+
+        return cls(parse, apply, on.clock().now)
+
+
+def aws_webhook(settings: Settings) -> Webhook:
+    """The webhook on AWS, built from the container's own builders but without the container,
+    whose import (every use case and in-memory adapter) would cost more than the rest of the
+    cold start (docs/decisions/153-cold-start.md; a test checks both wire the same adapters).
+    Creates the DynamoDB client now; no connection is opened."""
+    from adapters.system.clock import SystemClock
+    from infra.stripe_local import real_gateway
+
+    use_case = aws_apply_payment_event(settings)
+    gateway = real_gateway(settings)
+
+    def apply(parsed: PaymentEvent) -> str:
+        return use_case.execute(ApplyPaymentEventRequest(parsed)).value
+
+    return Webhook(gateway.parse_event, apply, SystemClock().now)
+
+
+def aws_apply_payment_event(settings: Settings) -> ApplyPaymentEvent:
+    """The use case as the container wires it on the aws profile."""
+    from adapters.system.clock import SystemClock
+    from infra import clients
+
+    resources = clients.DynamoDBResources(settings)
+    return ApplyPaymentEvent(
+        clients.dynamodb_repository(resources, "snapshots"),
+        clients.dynamodb_repository(resources, "subscriptions"),
+        SystemClock(),
+    )
+
+
+def _webhook(settings: Settings) -> Webhook:
+    if settings.profile is Profile.AWS:
+        return aws_webhook(settings)
+    from infra.container import create_container
+
+    return Webhook.of(create_container(settings))
+
+
+settings = start()
+webhook = _webhook(settings)
+reseed_after_restore()  # the function runs with SnapStart (infra/template.py)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Verify and apply one Stripe delivery; 200 when handled or ignored, 400 on a bad signature."""
-    return handle(container, event)
+    return respond(webhook, event)
 
 
 def handle(on: Container, event: dict[str, Any]) -> dict[str, Any]:
     """`handler` over a given container (tests pass their own)."""
+    return respond(Webhook.of(on), event)
+
+
+def respond(with_: Webhook, event: dict[str, Any]) -> dict[str, Any]:
+    """One API Gateway event in, one response out, through `with_`."""
     request_id = _request_id(event)
     with request_context(request_id):
         try:
@@ -41,16 +117,7 @@ def handle(on: Container, event: dict[str, Any]) -> dict[str, Any]:
                 problem(400, MALFORMED_REQUEST, "the body is not valid base64"), request_id
             )
         signature = _header(event, "stripe-signature")
-        use_cases = on.use_cases()
-
-        def parse(body: bytes, sig: str | None) -> PaymentEvent:
-            parsed: PaymentEvent = on.payments().parse_event(body, sig)
-            return parsed
-
-        def apply(parsed: PaymentEvent) -> str:
-            return use_cases.apply_payment_event.execute(ApplyPaymentEventRequest(parsed)).value
-
-        answer = receive_event(payload, signature, parse, apply, on.clock().now)
+        answer = receive_event(payload, signature, with_.parse, with_.apply, with_.now)
         if isinstance(answer, Received):
             return {
                 "statusCode": 200,

@@ -140,6 +140,19 @@ def configure_logging(level: str = "INFO", stream: Any = None, log_format: str =
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def own_root_logger(level: str = "INFO", stream: Any = None) -> None:
+    """`configure_logging` for an entry point that must be the root logger's only writer.
+
+    Lambda's Python runtime installs its own handler on the root logger before it imports the
+    handler module; left in place, it prints every record a second time, unredacted. An entry
+    point therefore removes every handler it finds (docs/decisions/150-lambda-logging.md).
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    configure_logging(level, stream)
+
+
 @contextmanager
 def request_context(request_id: str) -> Iterator[None]:
     """Tag every log record emitted inside the block with `request_id`."""

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 API_TITLE = "Flow Logic API"
 API_VERSION = "1.0.0"
-SPEC_PATH = Path(__file__).resolve().parent.parent / "api_spec.yaml"
+_IN_CHECKOUT = Path(__file__).resolve().parent.parent / "api_spec.yaml"
+# The checkout's file; from an installed package (no checkout around it), the working directory's.
+SPEC_PATH = _IN_CHECKOUT if _IN_CHECKOUT.exists() else Path("api_spec.yaml")
 _CURSOR_KEY_LABEL = b"flowlogic pagination cursors v1"
 
 
@@ -112,8 +114,12 @@ def render(document: dict[str, Any]) -> str:
 def memory_app() -> FastAPI:
     """The application on the in-memory profile: needs nothing outside the process."""
     from infra.container import create_container
+    from infra.di import providers
 
-    return http_app(create_container(Settings.model_validate({"FLOWLOGIC_PROFILE": "memory"})))
+    container = create_container(Settings.model_validate({"FLOWLOGIC_PROFILE": "memory"}))
+    # The document needs no payment gateway; the simulated one needs the `local` extra.
+    container.payments.override(providers.Object(None))
+    return http_app(container)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+# Not pydantic-settings: the Lambda functions read these without importing pydantic (decision 151).
+from infra.env_settings import BaseSettings, Field, SecretStr, SettingsConfigDict
+from infra.env_settings import SettingsError as SettingsError  # re-exported for the CLI
 
 # Development-only values. In `aws`, the JWT secret is unused (API Gateway verifies tokens) and
 # the development webhook secret makes the gateway refuse every webhook (infra/stripe_local.py).
@@ -86,12 +87,10 @@ ACCEPTS = {
 _SECRETS = {"FLOWLOGIC_JWT_SECRET", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"}
 
 
-def describe_invalid(error: ValidationError) -> list[str]:
-    """One line per invalid variable: its name, the value (never a secret's), what it accepts."""
-    lines = []
-    for problem in error.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else "configuration"
-        accepted = ACCEPTS.get(name, str(problem["msg"]).lower())
-        given = "" if name in _SECRETS else f"={str(problem.get('input', ''))[:60]!r}"
-        lines.append(f"invalid configuration: {name}{given}; expected {accepted}")
-    return lines
+def describe_invalid(error: SettingsError) -> list[str]:
+    """One line for the invalid variable: its name, the value (never a secret's), what it
+    accepts."""
+    name = error.variable
+    accepted = ACCEPTS.get(name, str(error).split(": ", 1)[-1].lower())
+    given = "" if name in _SECRETS else f"={str(error.value)[:60]!r}"
+    return [f"invalid configuration: {name}{given}; expected {accepted}"]

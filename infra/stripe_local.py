@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from adapters.stripe.simulator import StripeSimulator
 from domain.tiers import Tier
 from infra.settings import DEV_STRIPE_WEBHOOK_SECRET, Settings
 from ports.clock import Clock
 
 if TYPE_CHECKING:
     from adapters.stripe.gateway import StripePaymentGateway
+    from adapters.stripe.simulator import StripeSimulator
 
 Deliver = Callable[[bytes, str], None]
 logger = logging.getLogger("flowlogic.stripe")
@@ -33,6 +32,10 @@ class WebhookRelay:
         self.target: Deliver | None = None
 
     def __call__(self, payload: bytes, signature: str) -> None:
+        # Imported here: the aws profile's webhook function imports this module for
+        # real_gateway and never relays (urllib.request alone is ~60 ms of its cold start).
+        import urllib.request
+
         if self.target is not None:
             self.target(payload, signature)
             return
@@ -56,6 +59,8 @@ def prices_of(settings: Settings) -> dict[Tier, str]:
 
 
 def simulator(settings: Settings, relay: WebhookRelay, clock: Clock) -> StripeSimulator:
+    from adapters.stripe.simulator import StripeSimulator
+
     return StripeSimulator(
         settings.stripe_webhook_secret.get_secret_value(), prices_of(settings), relay, clock
     )

@@ -8,10 +8,9 @@ import os
 import subprocess
 
 import pytest
-from pydantic import ValidationError
 
 from infra.cli import _parser, main, version
-from infra.settings import Settings, describe_invalid
+from infra.settings import SettingsError, describe_invalid
 from tests.e2e.test_cli import FLOWLOGIC, ROOT
 
 
@@ -80,10 +79,8 @@ def test_a_bad_variable_is_one_line_naming_it_and_what_it_accepts(
 
 
 def test_a_bad_secret_is_named_but_never_printed() -> None:
-    with pytest.raises(ValidationError) as raised:
-        Settings.model_validate({"FLOWLOGIC_JWT_SECRET": ["not", "text", "hunter2"]})
-
-    lines = describe_invalid(raised.value)
+    # A secret field takes any text; the answer to a refused one must still not echo it.
+    lines = describe_invalid(SettingsError("FLOWLOGIC_JWT_SECRET", "hunter2", "not accepted"))
     assert len(lines) == 1
     assert lines[0].startswith("invalid configuration: FLOWLOGIC_JWT_SECRET; expected")
     assert "hunter2" not in lines[0]

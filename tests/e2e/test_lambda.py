@@ -227,3 +227,36 @@ def test_building_the_aws_app_imports_neither_stripe_nor_a_jwt_library() -> None
     )
 
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def _adapter_types(component: Any) -> dict[str, type]:
+    return {name: type(value) for name, value in vars(component).items()}
+
+
+def test_the_aws_webhook_and_reminder_job_wire_the_adapters_the_container_wires(
+    webhook_module: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import infra.lambda_init
+    import infra.lambda_reminders as reminders
+    from infra.container import create_container
+    from infra.settings import Settings
+
+    settings = Settings.model_validate(
+        {"FLOWLOGIC_PROFILE": "aws", "STRIPE_WEBHOOK_SECRET": "whsec_wiring"}
+    )
+    container = create_container(settings)
+    monkeypatch.setattr(infra.lambda_init, "start", lambda: settings)
+    reminders._aws_job.cache_clear()
+
+    lean = webhook_module.aws_apply_payment_event(settings)
+    job = reminders._aws_job()
+    reminders._aws_job.cache_clear()
+
+    assert _adapter_types(lean) == _adapter_types(container.use_cases().apply_payment_event)
+    wired = reminders.Job.of(container)
+    assert [type(job.calendar), type(job.events), type(job.clock)] == [
+        type(wired.calendar),
+        type(wired.events),
+        type(wired.clock),
+    ]
+    assert vars(job.events).keys() == vars(wired.events).keys()

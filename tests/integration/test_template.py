@@ -20,12 +20,22 @@ from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from adapters.dynamodb import keys
 from infra.tables import TABLES, Table, create_table_request, physical_name
-from infra.template import build_template, render, stream_mapping_id, table_id
+from infra.template import (
+    SECRET_PARAMETERS,
+    build_template,
+    render,
+    stream_mapping_id,
+    table_id,
+)
 from tests.support.dynamodb_backend import embedded_server
 
 TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
 # moto warns that it skips the ApiGatewayV2 resources (the template's API is checked above).
-pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS..ApiGatewayV2")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Tried to parse AWS..ApiGatewayV2"),
+    pytest.mark.filterwarnings("ignore:Tried to parse AWS..Lambda..Alias"),
+    pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudWatch..Alarm"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -173,28 +183,141 @@ def test_four_python_functions_run_the_four_handlers_from_the_code_parameters(
         assert variables["FLOWLOGIC_STAGE"] == {"Ref": "Stage"}
 
 
-def test_stripe_settings_are_dynamic_references_never_literals(template: dict[str, Any]) -> None:
+def test_secrets_are_named_parameters_never_values_and_each_role_reads_only_its_own(
+    template: dict[str, Any],
+) -> None:
     functions = resources_of(template, "AWS::Lambda::Function")
-    for name in ("HttpFunction", "WebhookFunction"):
-        variables = functions[name]["Properties"]["Environment"]["Variables"]
-        stripe = {k: v for k, v in variables.items() if k.startswith("STRIPE_")}
-        assert set(stripe) == {
-            "STRIPE_API_KEY",
-            "STRIPE_WEBHOOK_SECRET",
-            "STRIPE_PRICE_BASIC",
-            "STRIPE_PRICE_PRO",
-            "STRIPE_PRICE_PROPLUS",
-        }
-        for key in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"):
-            assert stripe[key]["Fn::Sub"].startswith("{{resolve:secretsmanager:")
+    parameter = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+    expected = {
+        "Http": ["FLOWLOGIC_JWT_SECRET", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"],
+        "Webhook": ["STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"],
+        "Stream": [],
+        "Reminders": [],
+    }
+    for prefix, secrets in expected.items():
+        variables = functions[f"{prefix}Function"]["Properties"]["Environment"]["Variables"]
+        assert not {"FLOWLOGIC_JWT_SECRET", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"} & set(
+            variables
+        )
+        assert "resolve:secretsmanager" not in json.dumps(variables)
+        names = {name: SECRET_PARAMETERS[name] for name in secrets}
+        if secrets:
+            assert variables["FLOWLOGIC_SECRET_PARAMETERS"] == {
+                "Fn::Sub": ",".join(f"{k}={v}" for k, v in names.items())
+            }
+        else:
+            assert "FLOWLOGIC_SECRET_PARAMETERS" not in variables
+        assert granted(template, f"{prefix}Role", "ssm:") == sorted(
+            json.dumps({"Fn::Sub": parameter + name}, sort_keys=True) for name in names.values()
+        )
+    for prefix in ("Http", "Webhook"):
+        variables = functions[f"{prefix}Function"]["Properties"]["Environment"]["Variables"]
         for key in ("STRIPE_PRICE_BASIC", "STRIPE_PRICE_PRO", "STRIPE_PRICE_PROPLUS"):
-            assert stripe[key]["Fn::Sub"].startswith("{{resolve:ssm:")
-    stream = functions["StreamFunction"]["Properties"]["Environment"]["Variables"]
-    assert not any(name.startswith("STRIPE_") for name in stream)
+            assert variables[key]["Fn::Sub"].startswith("{{resolve:ssm:")
+
+
+def test_every_function_runs_on_arm64_logs_json_into_its_own_group_with_retention(
+    template: dict[str, Any],
+) -> None:
+    functions = resources_of(template, "AWS::Lambda::Function")
+    groups = resources_of(template, "AWS::Logs::LogGroup")
+
+    assert len(functions) == len(groups) == 4
+    for name, function in functions.items():
+        properties = function["Properties"]
+        prefix = name.removesuffix("Function")
+        assert properties["Architectures"] == ["arm64"]
+        assert properties["LoggingConfig"] == {
+            "LogFormat": "JSON",
+            "LogGroup": {"Ref": f"{prefix}LogGroup"},
+        }
+        group = groups[f"{prefix}LogGroup"]["Properties"]
+        assert group["RetentionInDays"] == 90
+        assert group["LogGroupName"] == {
+            "Fn::Sub": "/aws/lambda/" + properties["FunctionName"]["Fn::Sub"]
+        }
+
+
+def test_the_api_functions_are_invoked_through_snapstart_aliases_of_published_versions(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    functions = resources_of(template, "AWS::Lambda::Function")
+
+    snapstart = sorted(n for n, f in functions.items() if "SnapStart" in f["Properties"])
+    assert snapstart == ["HttpFunction", "WebhookFunction"]
+    for prefix in ("Http", "Webhook"):
+        function = functions[f"{prefix}Function"]["Properties"]
+        assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        assert function["Runtime"] >= "python3.12"
+        version = resources[f"{prefix}Version"]["Properties"]
+        assert version["FunctionName"] == {"Ref": f"{prefix}Function"}
+        assert "${CodeKey}" in version["Description"]["Fn::Sub"]  # a new package, a new version
+        alias = resources[f"{prefix}Alias"]["Properties"]
+        assert alias["Name"] == "live"
+        assert alias["FunctionVersion"] == {"Fn::GetAtt": [f"{prefix}Version", "Version"]}
+        live = {"Fn::Sub": f"${{{prefix}Function.Arn}}:live"}
+        for name, key in (
+            (f"{prefix}Integration", "IntegrationUri"),
+            (f"{prefix}InvokePermission", "FunctionName"),
+        ):
+            assert resources[name]["Properties"][key] == live
+            assert resources[name]["DependsOn"] == [f"{prefix}Alias"]
+
+
+def test_alarms_watch_the_stream_failure_queue_and_the_apis_5xx_and_notify_the_topic(
+    template: dict[str, Any],
+) -> None:
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+
+    queue = alarms["StreamFailuresAlarm"]["Properties"]
+    assert (queue["Namespace"], queue["MetricName"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert queue["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["StreamFailureQueue", "QueueName"]}}
+    ]
+    api = alarms["HttpApi5xxAlarm"]["Properties"]
+    assert (api["Namespace"], api["MetricName"], api["Statistic"]) == (
+        "AWS/ApiGateway",
+        "5xx",
+        "Sum",
+    )
+    assert {"Name": "ApiId", "Value": {"Ref": "HttpApi"}} in api["Dimensions"]
+    for alarm in (queue, api):
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_templates_own_text_matches_what_it_declares(template: dict[str, Any]) -> None:
+    counts = {
+        "eight": "AWS::DynamoDB::Table",
+        "four": "AWS::Lambda::Function",
+    }
+    words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    text = " ".join(
+        [template["Description"]] + [p["Description"] for p in template["Parameters"].values()]
+    ).lower()
+
+    for word, kind in counts.items():
+        assert len(resources_of(template, kind)) == words.index(word) + 1
+        assert word in text
+    stated = {word for word in words if f" {word} " in f" {text} "} - {"one"}
+    assert stated == set(counts), stated
+    assert "arm64" in text
+    assert "snapstart" in text
+    assert "python 3.12" in text
+    assert "alarms" in text
+    assert resources_of(template, "AWS::CloudWatch::Alarm")
+    import infra.template as module
+
+    assert "three functions" not in (module.__doc__ or "")
 
 
 def test_no_role_is_granted_a_wildcard_action_or_resource(template: dict[str, Any]) -> None:
-    for role in ("HttpRole", "WebhookRole", "StreamRole"):
+    for role in ("HttpRole", "WebhookRole", "StreamRole", "RemindersRole"):
         for statement in statements_of(template, role):
             assert all("*" not in action for action in as_list(statement["Action"])), role
             assert "*" not in as_list(statement["Resource"]), role
@@ -342,6 +465,18 @@ def moto_url() -> str:
     return embedded_server().start()
 
 
+def without_aliases(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as moto can deploy it: moto has no Lambda aliases, so what invokes a
+    function's `live` alias names the function itself (the aliases are asserted above)."""
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        for prefix in ("Http", "Webhook"):
+            if properties.get("FunctionName") == {"Fn::Sub": f"${{{prefix}Function.Arn}}:live"}:
+                properties["FunctionName"] = {"Ref": f"{prefix}Function"}
+                resource.pop("DependsOn", None)
+    return template
+
+
 @pytest.fixture(scope="module")
 def deployed(moto_url: str) -> tuple[str, dict[str, Any]]:
     """The committed template deployed as a stack of a fresh stage; its stage and options."""
@@ -369,7 +504,7 @@ def deployed(moto_url: str) -> tuple[str, dict[str, Any]]:
     cloudformation = boto3.client("cloudformation", **options)
     cloudformation.create_stack(
         StackName=f"flowlogic-{stage}",
-        TemplateBody=TEMPLATE_FILE.read_text(),
+        TemplateBody=json.dumps(without_aliases(yaml.safe_load(TEMPLATE_FILE.read_text()))),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
         Capabilities=["CAPABILITY_IAM"],
     )

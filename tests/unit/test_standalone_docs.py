@@ -25,7 +25,7 @@ _EXAMPLE = re.compile(
 
 
 def _aliases() -> list[str]:
-    return [str(field.alias) for field in Settings.model_fields.values()]
+    return Settings.variables()
 
 
 def test_every_environment_variable_is_documented_with_its_default() -> None:
