@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapters.dynamodb.layout import Layout, layout_for
 
 # Development-only values. In `aws`, the JWT secret is unused (API Gateway verifies tokens) and
 # the development webhook secret makes the gateway refuse every webhook (infra/stripe_local.py).
@@ -44,10 +47,14 @@ class Settings(BaseSettings):
     min_confidence_avg: float = Field(default=0.6, ge=0, le=1, alias="FLOWLOGIC_MIN_CONFIDENCE")
     min_motion_variance: float = Field(default=0.05, ge=0, le=1, alias="FLOWLOGIC_MIN_MOTION")
     index_shards: int = Field(default=16, ge=1, le=256, alias="FLOWLOGIC_INDEX_SHARDS")
+    table_layout: Literal["multi", "single"] = Field(
+        default="multi", alias="FLOWLOGIC_TABLE_LAYOUT"
+    )
     log_level: str = Field(default="INFO", alias="FLOWLOGIC_LOG_LEVEL")
 
     def uses_development_jwt_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
 
-    def table_name(self, table: str) -> str:
-        return f"flowlogic-{self.stage}-{table}"
+    def layout(self) -> Layout:
+        """The configured table layout of the stage (decision 120)."""
+        return layout_for(self.table_layout, self.stage, self.index_shards)

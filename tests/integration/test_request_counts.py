@@ -50,7 +50,7 @@ def journey(server: EmbeddedDynamoDB) -> Iterator[Journey]:
         run_journey(bench, measure)
         yield seen
     finally:
-        for table in resources.table_names().values():
+        for table in resources.layout().table_names():
             with contextlib.suppress(client.exceptions.ResourceNotFoundException):
                 client.delete_table(TableName=table)
         resources.close()

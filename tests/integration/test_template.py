@@ -19,7 +19,8 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from adapters.dynamodb import keys
-from infra.tables import TABLES, Table, create_table_request, physical_name
+from adapters.dynamodb.layout_multi import STRIPE_CUSTOMER_INDEX, TABLES
+from adapters.dynamodb.tables import Table, create_table_request
 from infra.template import build_template, render, stream_mapping_id, table_id
 from tests.support.dynamodb_backend import embedded_server
 
@@ -217,7 +218,7 @@ def test_the_webhook_reaches_users_subscriptions_limits_and_the_customer_index_o
     tables = [t for t in TABLES if t.logical in (keys.USERS, keys.SUBSCRIPTIONS, keys.USER_LIMITS)]
 
     assert granted(template, "WebhookRole", "dynamodb:") == table_and_index_arns(
-        tables, {keys.STRIPE_CUSTOMER_INDEX}
+        tables, {STRIPE_CUSTOMER_INDEX}
     )
     actions = {
         action
@@ -383,7 +384,7 @@ def test_the_deployed_table_has_the_keys_indexes_and_stream_the_adapters_expect(
     deployed: tuple[str, dict[str, Any]], table: Table
 ) -> None:
     stage, options = deployed
-    name = physical_name(stage, table.logical)
+    name = f"flowlogic-{stage}-{table.logical}"
     expected = create_table_request(table, name)
 
     found = boto3.client("dynamodb", **options).describe_table(TableName=name)["Table"]
@@ -422,7 +423,7 @@ def test_the_deployed_stream_mappings_connect_every_stream_to_the_consumer(
     sources = {m["EventSourceArn"] for m in mappings["EventSourceMappings"]}
 
     streams = {
-        dynamodb.describe_table(TableName=physical_name(stage, t.logical))["Table"][
+        dynamodb.describe_table(TableName=f"flowlogic-{stage}-{t.logical}")["Table"][
             "LatestStreamArn"
         ]
         for t in TABLES

@@ -1,11 +1,11 @@
-"""calendar-tasks table: sort key `YYYY-MM-DD#task_id`, sparse `date_shard` (decision 050)."""
+"""calendar-tasks: one task of a user's date (the layout adds the sort key and the sparse
+index key of uncompleted tasks)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
     Item,
     b,
@@ -23,23 +23,11 @@ from adapters.dynamodb.attributes import (
 from domain.calendar import CalendarTask
 from domain.plan import Priority
 
-SORT_KEY = "task_date_task_id"
-INDEX_ATTRIBUTES = (keys.DATE_SHARD,)
 
-
-def task_key(task: CalendarTask) -> Item:
-    return keys.task_key(task.user_id, task.task_date, task.task_id)
-
-
-def date_shard(task: CalendarTask, shards: int) -> dict[str, str]:
-    """The date-index key of a task: only uncompleted tasks carry it."""
-    return s(keys.date_shard_value(task.task_date, keys.shard_of(task.user_id, shards)))
-
-
-def task_to_item(task: CalendarTask, shards: int) -> Item:
-    """The calendar-tasks item, plus `plan_id`; `date_shard` while the task is uncompleted."""
+def task_to_item(task: CalendarTask) -> Item:
+    """The documented attributes of a task, plus `plan_id`."""
     item: Item = {
-        **task_key(task),
+        "user_id": s(task.user_id),
         "task_date": d(task.task_date),
         "task_id": s(task.task_id),
         "plan_id": s(task.plan_id),
@@ -49,8 +37,6 @@ def task_to_item(task: CalendarTask, shards: int) -> Item:
         "created_at": t(task.created_at),
     }
     put_optional(item, "completed_at", opt_t(task.completed_at))
-    if not task.completed:
-        item[keys.DATE_SHARD] = date_shard(task, shards)
     return item
 
 
