@@ -1,4 +1,4 @@
-"""The deployment template: generated from infra/tables.py, lint-clean, least-privilege, deployable.
+"""The deployment template: from the multi layout's tables, lint-clean, least-privilege, deployable.
 
 moto's CloudFormation creates the tables, roles, functions, bus and stream mappings (it skips the
 ApiGatewayV2 resources and drops SSE and PITR), so those are asserted on the template itself.
