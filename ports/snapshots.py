@@ -27,6 +27,8 @@ class SnapshotRequest:
     progress_date: date | None = None
     completed_since: datetime | None = None  # the completed attempts created at or after it
     plans: bool = False  # every plan of the user
+    # With assessment_id: the latest completed attempt of the same test created before it.
+    previous_completed: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -53,6 +55,7 @@ class Snapshot:
     progress: Progress | None = None
     completed: tuple[Assessment, ...] = ()  # newest first, as AssessmentRepository gives them
     plans: tuple[Plan, ...] = ()  # oldest version first
+    previous: Assessment | None = None  # the previous completed attempt of the test
 
 
 @runtime_checkable

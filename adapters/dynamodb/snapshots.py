@@ -11,7 +11,7 @@ from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import Item, get_s, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.batches import batch_get
-from adapters.dynamodb.calls import query_all
+from adapters.dynamodb.calls import query_all, query_pages
 from adapters.dynamodb.layout import with_filter
 from adapters.dynamodb.mappers.assessments import assessment_from_item
 from adapters.dynamodb.mappers.calendar_tasks import task_from_item
@@ -19,9 +19,13 @@ from adapters.dynamodb.mappers.plans import plan_from_item
 from adapters.dynamodb.mappers.progress import progress_from_item
 from adapters.dynamodb.mappers.user_limits import limits_from_item
 from adapters.dynamodb.mappers.users import user_from_item
-from domain.assessment import AssessmentStatus
+from domain.assessment import AssessmentStatus, previous_completed
 from domain.time import iso
 from ports.snapshots import Snapshot, SnapshotRequest
+
+# The previous completed attempt of a test: a first page of this many, then twice as many.
+_EARLIER_PAGE = 10
+_EARLIER_MAX_PAGE = 1000
 
 
 class DynamoDBSnapshotReader(DynamoDBRepository):
@@ -44,7 +48,11 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
             wanted[keys.CALENDAR_TASKS] = layout.task_key(owner, *request.task)
         if request.progress_date is not None:
             wanted[keys.PROGRESS] = layout.progress_key(owner, request.progress_date)
-        collections = {keys.ASSESSMENTS} if request.completed_since is not None else set()
+        collections = set()
+        if request.completed_since is not None or (
+            request.previous_completed and request.assessment_id is not None
+        ):
+            collections.add(keys.ASSESSMENTS)
         if request.plans:
             collections.add(keys.PLANS)
         span = layout.user_span(owner, {*wanted, *collections}) if collections else None
@@ -55,9 +63,30 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
                 for entity, key in wanted.items()
             }
             attempts, plans = found.get(keys.ASSESSMENTS, []), found.get(keys.PLANS, [])
-        else:
-            points, attempts, plans = self._apart(request, wanted)
-        return _snapshot(request, points, attempts, plans)
+            return _snapshot(request, points, attempts, plans, attempts)
+        points, attempts, plans = self._apart(request, wanted)
+        return _snapshot(request, points, attempts, plans, self._earlier(request, points))
+
+    def _earlier(self, request: SnapshotRequest, points: dict[str, Item | None]) -> list[Item]:
+        """The completed attempts of the asked attempt's test started at or before it, newest
+        first, read until one started strictly before it (one Query, a page or two)."""
+        attempt = points.get(keys.ASSESSMENTS)
+        if not request.previous_completed or attempt is None:
+            return []
+        started = get_s(attempt, "created_at")
+        query = with_filter(
+            self._layout.assessments_by_time(request.user_id, None, started),
+            "#status = :completed AND #test = :test",
+            {"#status": "status", "#test": "test_id"},
+            {":completed": s(AssessmentStatus.COMPLETED.value), ":test": attempt["test_id"]},
+        )
+        query.update(ScanIndexForward=False, Limit=_EARLIER_PAGE)
+        read: list[Item] = []
+        for page in query_pages(self._client, query, grow_to=_EARLIER_MAX_PAGE):
+            read.extend(page)
+            if any(get_s(item, "created_at") < started for item in page):
+                break
+        return read
 
     def _apart(
         self, request: SnapshotRequest, wanted: dict[str, Item]
@@ -114,6 +143,7 @@ def _snapshot(
     points: dict[str, Item | None],
     attempts: list[Item],
     plans: list[Item],
+    earlier: list[Item],
 ) -> Snapshot:
     user = points.get(keys.USERS)
     limits = points.get(keys.USER_LIMITS)
@@ -129,10 +159,14 @@ def _snapshot(
             if get_s(item, "status") == AssessmentStatus.COMPLETED.value
             and get_s(item, "created_at") >= since
         ]
+    attempt = None if assessment is None else assessment_from_item(assessment)
+    previous = None
+    if request.previous_completed and attempt is not None:
+        previous = previous_completed(attempt, [assessment_from_item(i) for i in earlier])
     return Snapshot(
         user=None if user is None else user_from_item(user),
         limits=None if limits is None else limits_from_item(limits),
-        assessment=None if assessment is None else assessment_from_item(assessment),
+        assessment=attempt,
         task=None if task is None else task_from_item(task),
         progress=None if progress is None else progress_from_item(progress),
         completed=tuple(
@@ -141,4 +175,5 @@ def _snapshot(
         plans=tuple(
             sorted((plan_from_item(i) for i in plans), key=lambda p: (p.version, p.plan_id))
         ),
+        previous=previous,
     )

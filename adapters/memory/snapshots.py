@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.memory.database import InMemoryDatabase
-from domain.assessment import AssessmentStatus
+from domain.assessment import AssessmentStatus, previous_completed
 from domain.time import iso
 from ports.snapshots import Snapshot, SnapshotRequest
 
@@ -35,14 +35,19 @@ class InMemorySnapshotReader:
             plans = (
                 [p for (user, _), p in db.plans.items() if user == owner] if request.plans else []
             )
+            attempt = (
+                None
+                if request.assessment_id is None
+                else db.assessments.get((owner, request.assessment_id))
+            )
+            previous = None
+            if request.previous_completed and attempt is not None:
+                mine = [a for (user, _), a in db.assessments.items() if user == owner]
+                previous = previous_completed(attempt, mine)
             return Snapshot(
                 user=db.users.get(owner) if request.user else None,
                 limits=db.limits.get(owner) if request.limits else None,
-                assessment=(
-                    None
-                    if request.assessment_id is None
-                    else db.assessments.get((owner, request.assessment_id))
-                ),
+                assessment=attempt,
                 task=task,
                 progress=(
                     None
@@ -55,4 +60,5 @@ class InMemorySnapshotReader:
                     )
                 ),
                 plans=tuple(sorted(plans, key=lambda p: (p.version, p.plan_id))),
+                previous=previous,
             )

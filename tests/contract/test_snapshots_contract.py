@@ -366,3 +366,47 @@ def test_a_user_without_attempts_or_plans_reads_empty_collections(stores: Stores
 
     assert (seen.completed, seen.plans) == ((), ())
     assert seen.user is not None
+
+
+def test_the_previous_completed_attempt_is_the_latest_of_the_test_started_before(
+    stores: Stores,
+) -> None:
+    registered(stores, "user-1")
+    registered(stores, "user-2")
+    completed = AssessmentStatus.COMPLETED
+    for attempt_id, days, test_id, status in [
+        ("old", 30, 1, completed),
+        ("tie-a", 20, 1, completed),
+        ("tie-b", 20, 1, completed),  # same instant as tie-a: the greater id wins
+        ("failed", 10, 1, AssessmentStatus.FAILED),
+        ("other-test", 5, 2, completed),
+        ("current", 0, 1, AssessmentStatus.PROCESSING),
+        ("later", -1, 1, completed),
+    ]:
+        created = T0 - timedelta(days=days)
+        attempt = an_assessment(
+            "user-1", attempt_id, test_id=test_id, created_at=created, status=status
+        )
+        stored(stores, attempt)
+    stored(
+        stores,
+        an_assessment("user-2", "theirs", created_at=T0 - timedelta(days=1), status=completed),
+    )
+
+    seen = stores.snapshots.read(
+        SnapshotRequest("user-1", user=True, assessment_id="current", previous_completed=True)
+    )
+
+    assert seen.assessment is not None
+    assert seen.assessment.assessment_id == "current"
+    assert seen.previous is not None
+    assert seen.previous.assessment_id == "tie-b"
+    assert seen.previous == stores.assessments.get("user-1", "tie-b")
+    first = stores.snapshots.read(
+        SnapshotRequest("user-1", assessment_id="old", previous_completed=True)
+    )
+    assert first.previous is None
+    missing = stores.snapshots.read(
+        SnapshotRequest("user-1", assessment_id="nope", previous_completed=True)
+    )
+    assert (missing.assessment, missing.previous) == (None, None)
