@@ -27,8 +27,6 @@ from ports.clock import Clock
 from ports.progress import ProgressRepository
 from ports.snapshots import SnapshotReader, SnapshotRequest
 
-_PAGE = 100
-
 
 @dataclass(frozen=True, slots=True)
 class CompleteAttemptRequest:
@@ -53,7 +51,9 @@ class CompleteAttempt:
       ticked task.
     Attempt, retest task and progress are written in one atomic write, re-read and re-decided
     when a progress item or the retest task moved meanwhile.
-    Attempt and profile are read together (decision 115); a completed attempt of a user with
+    Attempt, profile and the previous completed attempt of the test are read with one snapshot
+    (decisions 115 and 124: one Query of the user's items where the store keeps them together);
+    a completed attempt of a user with
     calendar features reads that date's tasks (one query); progress is read only when there is
     something to record: the date's item for an improvement alone, the chain from that date
     on (one query) when a retest is completed.
@@ -80,7 +80,12 @@ class CompleteAttempt:
 
     def _complete(self, request: CompleteAttemptRequest) -> Assessment:
         seen = self._snapshots.read(
-            SnapshotRequest(request.user_id, user=True, assessment_id=request.assessment_id)
+            SnapshotRequest(
+                request.user_id,
+                user=True,
+                assessment_id=request.assessment_id,
+                previous_completed=True,
+            )
         )
         if seen.assessment is None:
             raise NotFound("no such assessment")
@@ -91,7 +96,7 @@ class CompleteAttempt:
             self._assessments.finish(finished)
             return finished
         day = local_today(user, now)
-        entry = self._improvement(finished)
+        entry = self._improvement(finished, seen.previous)
         retest = self._open_retest(finished, user, day)
         if retest is None:
             progress = self._improved_day(finished.user_id, day, entry, now)
@@ -103,9 +108,9 @@ class CompleteAttempt:
         self._assessments.finish(finished, progress=progress, retest=done)
         return finished
 
-    def _improvement(self, finished: Assessment) -> TestImprovement | None:
+    @staticmethod
+    def _improvement(finished: Assessment, previous: Assessment | None) -> TestImprovement | None:
         """This result against the previous completed one of the test, if there is one."""
-        previous = self._previous_completed(finished)
         if previous is None or previous.result is None or finished.result is None:
             return None
         return improvement(
@@ -157,20 +162,3 @@ class CompleteAttempt:
         if improved is item and len(others) == len(changes.changed):
             return changes.changed
         return sorted([*others, improved], key=lambda p: p.date)
-
-    def _previous_completed(self, finished: Assessment) -> Assessment | None:
-        """The latest completed attempt of the same test started before this one."""
-        cursor: str | None = None
-        while True:
-            page = self._assessments.list_for_user(
-                finished.user_id, test_id=finished.test_id, limit=_PAGE, cursor=cursor
-            )
-            for candidate in page.items:  # newest first
-                if (
-                    candidate.status == AssessmentStatus.COMPLETED
-                    and candidate.created_at < finished.created_at
-                ):
-                    return candidate
-            if page.next_cursor is None:
-                return None
-            cursor = page.next_cursor

@@ -7,18 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from application.stream_events import UntranslatableRecord, sequence_number_of, translate
+from application.stream_events import events_of
 from ports.events import DomainEvent, EventPublisher
+from ports.stream_records import StreamRecords, UntranslatableRecord
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class StreamBatch:
-    """The records of one invocation (one shard, in order) and the stage's table prefix."""
+    """The records of one invocation (one shard, in order)."""
 
     records: Sequence[Mapping[str, Any]]
-    table_prefix: str
 
 
 class PublishStreamEvents:
@@ -36,16 +36,17 @@ class PublishStreamEvents:
       and the whole invocation fails (the event source mapping bisects and retries).
     """
 
-    def __init__(self, publisher: EventPublisher) -> None:
+    def __init__(self, publisher: EventPublisher, records: StreamRecords) -> None:
         self._publisher = publisher
+        self._records = records
 
     def execute(self, batch: StreamBatch) -> tuple[str, ...]:
         translated: list[tuple[str, tuple[DomainEvent, ...]]] = []
         stopped_at: str | None = None
         for record in batch.records:
-            sequence_number = sequence_number_of(record)
+            sequence_number = self._records.sequence_number_of(record)
             try:
-                events = translate(record, batch.table_prefix)
+                events = events_of(self._records.change_of(record))
             except UntranslatableRecord as error:
                 log.warning(
                     "stream record not translated",

@@ -1,17 +1,17 @@
-"""DynamoDB stream records (NEW_AND_OLD_IMAGES) read as domain events (SPEC.md 10).
+"""Changes of stored items (ports/stream_records.py) read as domain events (SPEC.md 10).
 
-Pure translation: a record is the dict Lambda hands over (or `GetRecords` returns, plus the
-`eventSourceARN` Lambda adds); images are in DynamoDB JSON. No SDK is needed to read them.
+The store's adapter decodes its records (for DynamoDB: adapters/dynamodb/streams.py, which
+dispatches on the table or on the `entity` attribute, by layout); these are the rules.
 
 What becomes an event (docs/decisions/100-domain-events-from-streams.md):
-- users: INSERT of a user (not of an `EMAIL#` reservation) → UserRegistered; MODIFY of `tier`
-  → TierChanged.
+- users: INSERT of a user → UserRegistered; MODIFY of `tier` → TierChanged.
 - assessments: MODIFY of `status` to `completed` → AssessmentCompleted.
 - plans: INSERT, or MODIFY of `is_active`, ending active → PlanActivated.
 - calendar-tasks: MODIFY of `completed` to true → TaskCompleted.
 - subscriptions: INSERT, or MODIFY of `status`, `tier` or `cancel_at_period_end`
   → SubscriptionChanged.
-Everything else (other tables, REMOVE, unrelated attributes) yields nothing.
+Everything else (other entities such as email reservations, REMOVE, unrelated attributes)
+yields nothing.
 
 A detail never carries an email; it names the user by `user_id` (consumers act on it) and by
 `domain.user.mask` (to join with log lines), decision 101. Event ids are derived from the
@@ -23,29 +23,21 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from domain.time import iso
 from domain.user import mask
 from ports.events import DomainEvent
+from ports.stream_records import Change, Image, UntranslatableRecord
 
-# Logical table names, as in the physical `flowlogic-{stage}-{logical}`.
+__all__ = ["Change", "UntranslatableRecord", "event_id_of", "events_of"]
+
+# Entities with rules, named as the documented tables.
 USERS = "users"
 SUBSCRIPTIONS = "subscriptions"
 ASSESSMENTS = "assessments"
 PLANS = "plans"
 CALENDAR_TASKS = "calendar-tasks"
-PROGRESS = "progress"
-USER_LIMITS = "user-limits"
-MIGRATIONS = "migrations"
-KNOWN_TABLES = frozenset(
-    {USERS, SUBSCRIPTIONS, ASSESSMENTS, PLANS, CALENDAR_TASKS, PROGRESS, USER_LIMITS, MIGRATIONS}
-)
-
-# Items of the users table keyed by a reserved email (decision 051) are not users.
-EMAIL_RESERVATION_PREFIX = "EMAIL#"
 
 USER_REGISTERED = "UserRegistered"
 TIER_CHANGED = "TierChanged"
@@ -57,70 +49,12 @@ SUBSCRIPTION_CHANGED = "SubscriptionChanged"
 # Fixed forever: changing it would give redelivered records new event ids.
 EVENT_ID_NAMESPACE = uuid.UUID("0abeef10-573d-4d66-a99f-a2c1c7d5d572")
 
-Image = Mapping[str, Any]
 Detail = dict[str, Any]
-
-
-class UntranslatableRecord(ValueError):
-    """A stream record this consumer cannot read (its message never holds attribute values)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One stream record, read: the table, what happened, and the item before and after."""
-
-    table: str
-    kind: str
-    sequence_number: str
-    keys: Image
-    old: Image
-    new: Image
-    approximate_at: datetime | None
-
-
-def sequence_number_of(record: Mapping[str, Any]) -> str:
-    """The record's sequence number: what partial batch responses report."""
-    body = record.get("dynamodb")
-    number = body.get("SequenceNumber") if isinstance(body, Mapping) else None
-    if not isinstance(number, str) or not number:
-        raise UntranslatableRecord("the record has no sequence number")
-    return number
-
-
-def table_of(source_arn: str, table_prefix: str) -> str:
-    """The logical table of a stream ARN `arn:...:table/<prefix><logical>/stream/<label>`."""
-    _, _, rest = source_arn.partition(":table/")
-    physical, _, _ = rest.partition("/stream/")
-    logical = physical.removeprefix(table_prefix)
-    if not physical.startswith(table_prefix) or logical not in KNOWN_TABLES:
-        raise UntranslatableRecord("the record comes from a table outside this stage")
-    return logical
-
-
-def change_of(record: Mapping[str, Any], table_prefix: str) -> Change:
-    """Read a raw stream record; UntranslatableRecord when it is not one of ours."""
-    sequence_number = sequence_number_of(record)
-    source = record.get("eventSourceARN")
-    if not isinstance(source, str):
-        raise UntranslatableRecord("the record has no eventSourceARN")
-    kind = record.get("eventName")
-    if kind not in ("INSERT", "MODIFY", "REMOVE"):
-        raise UntranslatableRecord("the record's eventName is not INSERT, MODIFY or REMOVE")
-    body: Mapping[str, Any] = record["dynamodb"]
-    return Change(
-        table=table_of(source, table_prefix),
-        kind=kind,
-        sequence_number=sequence_number,
-        keys=_image(body, "Keys"),
-        old=_image(body, "OldImage"),
-        new=_image(body, "NewImage"),
-        approximate_at=_moment(body.get("ApproximateCreationDateTime")),
-    )
 
 
 def events_of(change: Change) -> tuple[DomainEvent, ...]:
     """The domain events one change stands for (often none)."""
-    rule = _RULES.get(change.table)
+    rule = _RULES.get(change.entity)
     if rule is None or change.kind == "REMOVE":
         return ()
     return tuple(
@@ -129,18 +63,13 @@ def events_of(change: Change) -> tuple[DomainEvent, ...]:
     )
 
 
-def translate(record: Mapping[str, Any], table_prefix: str) -> tuple[DomainEvent, ...]:
-    """The domain events of one raw stream record."""
-    return events_of(change_of(record, table_prefix))
-
-
 def event_id_of(change: Change, name: str) -> str:
-    """A UUID fixed by table, item key, sequence number and event name: stable on redelivery.
+    """A UUID fixed by entity, item key, sequence number and event name: stable on redelivery.
 
     Hashed, so the key's user id does not show through the id.
     """
     key = json.dumps(change.keys, sort_keys=True, separators=(",", ":"))
-    source = f"{change.table}|{key}|{change.sequence_number}|{name}"
+    source = f"{change.entity}|{key}|{change.sequence_number}|{name}"
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, source))
 
 
@@ -148,9 +77,7 @@ def event_id_of(change: Change, name: str) -> str:
 
 
 def _users(change: Change) -> list[tuple[str, Detail]]:
-    user_id = _s(change.keys, "user_id")
-    if user_id.startswith(EMAIL_RESERVATION_PREFIX):
-        return []
+    user_id = _s(change.new, "user_id")
     tier = _s(change.new, "tier")
     if change.kind == "INSERT":
         registered: Detail = {
@@ -181,9 +108,9 @@ def _assessments(change: Change) -> list[tuple[str, Detail]]:
         return []
     result = _map(new, "result")
     detail = {
-        "user_id": _s(change.keys, "user_id"),
-        "user": mask(_s(change.keys, "user_id")),
-        "assessment_id": _s(change.keys, "assessment_id"),
+        "user_id": _s(change.new, "user_id"),
+        "user": mask(_s(change.new, "user_id")),
+        "assessment_id": _s(change.new, "assessment_id"),
         "test_id": _int(new, "test_id"),
         "attempt_number": _int(new, "attempt_number"),
         "score": _s(result, "score"),
@@ -197,9 +124,9 @@ def _plans(change: Change) -> list[tuple[str, Detail]]:
     if not _bool(change.new, "is_active") or _bool(change.old, "is_active", default=False):
         return []
     detail = {
-        "user_id": _s(change.keys, "user_id"),
-        "user": mask(_s(change.keys, "user_id")),
-        "plan_id": _s(change.keys, "plan_id"),
+        "user_id": _s(change.new, "user_id"),
+        "user": mask(_s(change.new, "user_id")),
+        "plan_id": _s(change.new, "plan_id"),
         "version": _int(change.new, "version"),
         "tier": _s(change.new, "tier"),
         "occurred_at": _when(change, "updated_at"),
@@ -214,8 +141,8 @@ def _calendar_tasks(change: Change) -> list[tuple[str, Detail]]:
         return []
     new = change.new
     detail = {
-        "user_id": _s(change.keys, "user_id"),
-        "user": mask(_s(change.keys, "user_id")),
+        "user_id": _s(change.new, "user_id"),
+        "user": mask(_s(change.new, "user_id")),
         "task_id": _s(new, "task_id"),
         "task_date": _s(new, "task_date"),
         "plan_id": _s(new, "plan_id"),
@@ -236,9 +163,9 @@ def _subscriptions(change: Change) -> list[tuple[str, Detail]]:
     if previous == state:
         return []  # e.g. only the event watermark moved
     detail = {
-        "user_id": _s(change.keys, "user_id"),
-        "user": mask(_s(change.keys, "user_id")),
-        "subscription_id": _s(change.keys, "subscription_id"),
+        "user_id": _s(change.new, "user_id"),
+        "user": mask(_s(change.new, "user_id")),
+        "subscription_id": _s(change.new, "subscription_id"),
         **state,
         "current_period_end": _s(new, "current_period_end"),
         "previous": previous,
@@ -264,14 +191,7 @@ _RULES: dict[str, Callable[[Change], list[tuple[str, Detail]]]] = {
 }
 
 
-# --- reading DynamoDB JSON (messages name attributes, never their values) ----------------------
-
-
-def _image(body: Mapping[str, Any], name: str) -> Image:
-    image = body.get(name, {})
-    if not isinstance(image, Mapping):
-        raise UntranslatableRecord(f"{name} is not a map")
-    return image
+# --- reading images (messages name attributes, never their values) ----------------------------
 
 
 def _typed(image: Image, name: str, kind: str) -> Any:
@@ -333,12 +253,3 @@ def _when(change: Change, name: str) -> str:
     if change.approximate_at is not None:
         return iso(change.approximate_at)
     raise UntranslatableRecord(f"attribute {name!r} is missing and the record has no time")
-
-
-def _moment(value: object) -> datetime | None:
-    """Lambda gives epoch seconds; `GetRecords` through boto3 gives a datetime."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
-    return None

@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.dynamodb.layout_multi import TABLES
+from adapters.dynamodb.tables import Table
 from benchmarks.item_size import item_size, read_units, write_units
 from benchmarks.journey import local_bench, run_journey
 from infra.embedded import make_client
-from infra.tables import TABLES, Table
 
 Item = Mapping[str, Any]
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from tqdm import tqdm
 
+    from adapters.dynamodb.layout import Layout
     from application.run_migrations import Migration
     from infra.container import Container
     from infra.embedded import EmbeddedDynamoDB
@@ -431,8 +432,8 @@ def _where(settings: Settings) -> str:
 def _tables_create(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from adapters.dynamodb.tables import create_tables
     from infra.embedded import make_client
-    from infra.tables import TABLES, create_tables
 
     if Settings().profile is Profile.MEMORY:
         print("The memory profile keeps its data in process: there are no tables to create.")
@@ -441,9 +442,10 @@ def _tables_create(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     client = make_client(settings.dynamodb_endpoint, settings.aws_region)
+    layout = settings.layout()
     try:
-        created = create_tables(client, settings.stage)
-        missing = _missing_indexes(client, settings.stage, created)
+        created = create_tables(client, layout)
+        missing = _missing_indexes(client, layout, created)
     except (BotoCoreError, ClientError) as error:
         sys.stderr.write(f"could not create the tables on {_where(settings)}: {error}\n")
         return 1
@@ -454,7 +456,11 @@ def _tables_create(args: argparse.Namespace) -> int:
         )
     for name in created:
         print(f"created {name}")
-    summary = f"the {len(TABLES)} tables of stage {settings.stage!r} on {_where(settings)}"
+    count = len(layout.tables())
+    summary = (
+        f"the {count} {'table' if count == 1 else 'tables'} of stage {settings.stage!r}"
+        f" ({layout.name} layout) on {_where(settings)}"
+    )
     if created:
         print(f"{len(created)} table(s) created; {summary} are active.")
     else:
@@ -463,14 +469,12 @@ def _tables_create(args: argparse.Namespace) -> int:
 
 
 def _missing_indexes(
-    client: DynamoDBClient, stage: str, created: list[str]
+    client: DynamoDBClient, layout: Layout, created: list[str]
 ) -> dict[str, list[str]]:
     """Indexes of the definition that tables which existed already do not have, by table."""
-    from infra.tables import TABLES, physical_name
-
     missing: dict[str, list[str]] = {}
-    for table in TABLES:
-        name = physical_name(stage, table.logical)
+    for table in layout.tables():
+        name = layout.physical(table)
         if name in created or not table.indexes:
             continue
         described = client.describe_table(TableName=name)["Table"]

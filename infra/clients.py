@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from adapters.dynamodb import keys
-from adapters.dynamodb.account import DynamoDBAccountStore
-from adapters.dynamodb.assessments import DynamoDBAssessmentRepository
-from adapters.dynamodb.calendar import DynamoDBCalendarRepository
-from adapters.dynamodb.limits import DynamoDBLimitsRepository
-from adapters.dynamodb.migrations import DynamoDBMigrationLedger
-from adapters.dynamodb.plans import DynamoDBPlanRepository
-from adapters.dynamodb.progress import DynamoDBProgressRepository
-from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
-from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
-from adapters.dynamodb.users import DynamoDBUserRepository
+from adapters.dynamodb.layout import Layout
 from infra.settings import Profile, Settings
 
 if TYPE_CHECKING:
@@ -24,19 +14,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from infra.embedded import EmbeddedDynamoDB
-
-REPOSITORIES: dict[str, Any] = {
-    "users": DynamoDBUserRepository,
-    "limits": DynamoDBLimitsRepository,
-    "assessments": DynamoDBAssessmentRepository,
-    "plans": DynamoDBPlanRepository,
-    "calendar": DynamoDBCalendarRepository,
-    "progress": DynamoDBProgressRepository,
-    "subscriptions": DynamoDBSubscriptionRepository,
-    "migrations": DynamoDBMigrationLedger,
-    "account": DynamoDBAccountStore,
-    "snapshots": DynamoDBSnapshotReader,
-}
 
 
 def s3_client(settings: Settings) -> S3Client:
@@ -63,11 +40,13 @@ class DynamoDBResources:
     """The DynamoDB client of the profile, built on first use.
 
     `local` with no AWS_ENDPOINT_URL_DYNAMODB starts an embedded server on loopback; `local`
-    creates the stage's tables if they are missing (idempotent); `aws` uses the tables as deployed.
+    creates the stage's tables of the configured layout if they are missing (idempotent); `aws`
+    uses the tables as deployed.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._layout = settings.layout()
         self._lock = threading.Lock()
         self._client: DynamoDBClient | None = None
         self._embedded: EmbeddedDynamoDB | None = None
@@ -79,8 +58,8 @@ class DynamoDBResources:
             return self._client
 
     def _connect(self) -> DynamoDBClient:
+        from adapters.dynamodb.tables import create_tables
         from infra.embedded import EmbeddedDynamoDB, make_client
-        from infra.tables import create_tables
 
         endpoint = self.settings.dynamodb_endpoint
         if self.settings.profile is Profile.LOCAL and endpoint is None:
@@ -88,7 +67,7 @@ class DynamoDBResources:
             endpoint = self._embedded.start()
         client = make_client(endpoint, self.settings.aws_region)
         if self.settings.profile is Profile.LOCAL:
-            create_tables(client, self.settings.stage)
+            create_tables(client, self._layout)
         return client
 
     @property
@@ -99,8 +78,9 @@ class DynamoDBResources:
             return self._embedded.endpoint
         return self.settings.dynamodb_endpoint
 
-    def table_names(self) -> dict[str, str]:
-        return {logical: self.settings.table_name(logical) for logical in keys.ALL_TABLES}
+    def layout(self) -> Layout:
+        """The stage's table layout (FLOWLOGIC_TABLE_LAYOUT)."""
+        return self._layout
 
     def close(self) -> None:
         with self._lock:
@@ -108,10 +88,3 @@ class DynamoDBResources:
                 self._embedded.stop()
                 self._embedded = None
             self._client = None
-
-
-def dynamodb_repository(resources: DynamoDBResources, name: str) -> Any:
-    """The DynamoDB adapter of one port, over the profile's client and tables."""
-    return REPOSITORIES[name](
-        resources.client(), resources.table_names(), resources.settings.index_shards
-    )

@@ -11,6 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from adapters.dynamodb.account import DynamoDBAccountStore
+from adapters.dynamodb.assessments import DynamoDBAssessmentRepository
+from adapters.dynamodb.base import DynamoDBRepository
+from adapters.dynamodb.calendar import DynamoDBCalendarRepository
+from adapters.dynamodb.limits import DynamoDBLimitsRepository
+from adapters.dynamodb.migrations import DynamoDBMigrationLedger
+from adapters.dynamodb.plans import DynamoDBPlanRepository
+from adapters.dynamodb.progress import DynamoDBProgressRepository
+from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
+from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
+from adapters.dynamodb.users import DynamoDBUserRepository
 from adapters.eventbridge.publisher import EventBridgePublisher
 from adapters.memory.account import InMemoryAccountStore
 from adapters.memory.assessments import InMemoryAssessmentRepository
@@ -74,13 +85,20 @@ def _profile_of(settings: Settings) -> str:
 
 
 def _store(
-    storage: Any, memory_db: Any, dynamodb: Any, in_memory: type[Any], name: str
+    storage: Any,
+    memory_db: Any,
+    dynamodb: Any,
+    in_memory: type[Any],
+    on_dynamodb: type[DynamoDBRepository],
 ) -> providers.Selector[Any]:
-    """One port's adapter: the in-memory class, or the DynamoDB repository named `name`."""
+    """One port's adapter: the in-memory class, or the DynamoDB repository over the profile's
+    client and the configured layout."""
     return providers.Selector(
         storage,
         memory=providers.Singleton(in_memory, memory_db),
-        dynamodb=providers.Singleton(clients.dynamodb_repository, dynamodb, name),
+        dynamodb=providers.Singleton(
+            on_dynamodb, dynamodb.provided.client.call(), dynamodb.provided.layout.call()
+        ),
     )
 
 
@@ -108,18 +126,28 @@ class Container(containers.DeclarativeContainer):
     memory_db = providers.Singleton(InMemoryDatabase)
     dynamodb = providers.Singleton(clients.DynamoDBResources, settings)
 
-    users = _store(storage, memory_db, dynamodb, InMemoryUserRepository, "users")
-    limits = _store(storage, memory_db, dynamodb, InMemoryLimitsRepository, "limits")
-    assessments = _store(storage, memory_db, dynamodb, InMemoryAssessmentRepository, "assessments")
-    plans = _store(storage, memory_db, dynamodb, InMemoryPlanRepository, "plans")
-    calendar = _store(storage, memory_db, dynamodb, InMemoryCalendarRepository, "calendar")
-    progress = _store(storage, memory_db, dynamodb, InMemoryProgressRepository, "progress")
-    subscriptions = _store(
-        storage, memory_db, dynamodb, InMemorySubscriptionRepository, "subscriptions"
+    users = _store(storage, memory_db, dynamodb, InMemoryUserRepository, DynamoDBUserRepository)
+    limits = _store(
+        storage, memory_db, dynamodb, InMemoryLimitsRepository, DynamoDBLimitsRepository
     )
-    migrations = _store(storage, memory_db, dynamodb, InMemoryMigrationLedger, "migrations")
-    account = _store(storage, memory_db, dynamodb, InMemoryAccountStore, "account")
-    snapshots = _store(storage, memory_db, dynamodb, InMemorySnapshotReader, "snapshots")
+    assessments = _store(
+        storage, memory_db, dynamodb, InMemoryAssessmentRepository, DynamoDBAssessmentRepository
+    )
+    plans = _store(storage, memory_db, dynamodb, InMemoryPlanRepository, DynamoDBPlanRepository)
+    calendar = _store(
+        storage, memory_db, dynamodb, InMemoryCalendarRepository, DynamoDBCalendarRepository
+    )
+    progress = _store(
+        storage, memory_db, dynamodb, InMemoryProgressRepository, DynamoDBProgressRepository
+    )
+    subscriptions = _store(
+        storage, memory_db, dynamodb, InMemorySubscriptionRepository, DynamoDBSubscriptionRepository
+    )
+    migrations = _store(
+        storage, memory_db, dynamodb, InMemoryMigrationLedger, DynamoDBMigrationLedger
+    )
+    account = _store(storage, memory_db, dynamodb, InMemoryAccountStore, DynamoDBAccountStore)
+    snapshots = _store(storage, memory_db, dynamodb, InMemorySnapshotReader, DynamoDBSnapshotReader)
 
     # --- gateways ------------------------------------------------------------------------
     s3 = providers.Resource(_s3_client, settings)
@@ -171,7 +199,7 @@ class Container(containers.DeclarativeContainer):
         list_assessments=providers.Singleton(ListAssessments, assessments),
         get_assessment=providers.Singleton(GetAssessment, assessments),
         generate_plan=providers.Singleton(
-            GeneratePlan, users, assessments, plans, calendar, progress, clock
+            GeneratePlan, snapshots, plans, calendar, progress, clock
         ),
         get_active_plan=providers.Singleton(GetActivePlan, users, plans),
         schedule_calendar=providers.Singleton(

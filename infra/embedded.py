@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from infra.tables import create_tables
+from adapters.dynamodb.layout import Layout
+from adapters.dynamodb.tables import create_tables
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -153,9 +154,9 @@ class EmbeddedDynamoDB:
         """A new client of this server."""
         return make_client(self.endpoint, self.region)
 
-    def create_tables(self, stage: str) -> list[str]:
-        """Create the stage's eight tables (infra.tables) that do not exist yet."""
-        return create_tables(self.client(), stage)
+    def create_tables(self, layout: Layout) -> list[str]:
+        """Create the tables of a stage's layout that do not exist yet."""
+        return create_tables(self.client(), layout)
 
     def stop(self) -> None:
         """Stop the server and wait for its thread; stopping twice is harmless."""

@@ -110,6 +110,7 @@ def _aws_job() -> Job:
     the container's own builders but without the container, whose import (every use case and
     in-memory adapter) would cost more than the rest of the cold start
     (docs/decisions/153-cold-start.md; a test checks both wire the same adapters)."""
+    from adapters.dynamodb.calendar import DynamoDBCalendarRepository
     from adapters.eventbridge.publisher import EventBridgePublisher
     from adapters.system.clock import SystemClock
     from infra import clients
@@ -118,7 +119,8 @@ def _aws_job() -> Job:
     settings = start()
     resources = clients.DynamoDBResources(settings)
     events = EventBridgePublisher(clients.events_client(settings), settings.event_bus)
-    return Job(clients.dynamodb_repository(resources, "calendar"), events, SystemClock())
+    calendar = DynamoDBCalendarRepository(resources.client(), resources.layout())
+    return Job(calendar, events, SystemClock())
 
 
 @cache

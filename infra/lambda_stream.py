@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from adapters.dynamodb.streams import DynamoDBStreamRecords
 from adapters.eventbridge.publisher import EventBridgePublisher
 from application.publish_stream_events import PublishStreamEvents, StreamBatch
 
@@ -21,21 +22,18 @@ BatchResponse = dict[str, list[dict[str, str]]]
 
 def handler(event: Mapping[str, Any], context: object) -> BatchResponse:
     """Lambda handler: publish the batch's events, report the record to resume from."""
-    use_case, table_prefix = _consumer()
-    return process(event, use_case, table_prefix)
+    return process(event, _consumer())
 
 
-def process(
-    event: Mapping[str, Any], use_case: PublishStreamEvents, table_prefix: str
-) -> BatchResponse:
+def process(event: Mapping[str, Any], use_case: PublishStreamEvents) -> BatchResponse:
     """Run the use case on a Lambda DynamoDB-stream event; the partial batch response."""
-    batch = StreamBatch(records=tuple(event.get("Records", ())), table_prefix=table_prefix)
+    batch = StreamBatch(records=tuple(event.get("Records", ())))
     failed = use_case.execute(batch)
     return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
 
 
 @cache
-def _consumer() -> tuple[PublishStreamEvents, str]:
+def _consumer() -> PublishStreamEvents:
     import boto3
     from botocore.config import Config
 
@@ -48,4 +46,4 @@ def _consumer() -> tuple[PublishStreamEvents, str]:
         config=Config(retries={"mode": "standard", "max_attempts": 5}),
     )
     publisher = EventBridgePublisher(client, settings.event_bus)
-    return PublishStreamEvents(publisher), settings.table_name("")
+    return PublishStreamEvents(publisher, DynamoDBStreamRecords(settings.layout()))

@@ -72,13 +72,16 @@ def aws_webhook(settings: Settings) -> Webhook:
 
 def aws_apply_payment_event(settings: Settings) -> ApplyPaymentEvent:
     """The use case as the container wires it on the aws profile."""
+    from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
+    from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
     from adapters.system.clock import SystemClock
     from infra import clients
 
     resources = clients.DynamoDBResources(settings)
+    client, layout = resources.client(), resources.layout()
     return ApplyPaymentEvent(
-        clients.dynamodb_repository(resources, "snapshots"),
-        clients.dynamodb_repository(resources, "subscriptions"),
+        DynamoDBSnapshotReader(client, layout),
+        DynamoDBSubscriptionRepository(client, layout),
         SystemClock(),
     )
 

@@ -8,7 +8,7 @@ code (decisions 110-112).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from adapters.dynamodb.backfills import backfill_index_shards, backfill_user_limits
@@ -18,31 +18,27 @@ from ports.clock import Clock
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from adapters.dynamodb.layout import Layout
     from infra.clients import DynamoDBResources
 
 AUTHOR = "Flow Logic core team"
 
-Step = Callable[["DynamoDBClient", Mapping[str, str], int, ReportProgress], int]
+Step = Callable[["DynamoDBClient", "Layout", ReportProgress], int]
 
 
 def dynamodb_migrations(
-    client: Callable[[], DynamoDBClient],
-    table_names: Mapping[str, str],
-    shards: int,
-    clock: Clock,
+    client: Callable[[], DynamoDBClient], layout: Layout, clock: Clock
 ) -> list[Migration]:
     """The migrations of the DynamoDB tables; the client is asked for only when one applies."""
 
     def bound(step: Step) -> Callable[[ReportProgress], None]:
         def apply(report_progress: ReportProgress) -> None:
-            step(client(), table_names, shards, report_progress)
+            step(client(), layout, report_progress)
 
         return apply
 
-    def user_limits(
-        client: DynamoDBClient, names: Mapping[str, str], shards: int, report: ReportProgress
-    ) -> int:
-        return backfill_user_limits(client, names, shards, report, now=clock.now)
+    def user_limits(client: DynamoDBClient, layout: Layout, report: ReportProgress) -> int:
+        return backfill_user_limits(client, layout, report, now=clock.now)
 
     return [
         Migration(
@@ -64,6 +60,4 @@ def migrations_for(storage: str, resources: DynamoDBResources, clock: Clock) -> 
     """The migrations of a storage kind: none in memory, the DynamoDB ones otherwise."""
     if storage == "memory":
         return []
-    return dynamodb_migrations(
-        resources.client, resources.table_names(), resources.settings.index_shards, clock
-    )
+    return dynamodb_migrations(resources.client, resources.layout(), clock)

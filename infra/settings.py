@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from adapters.dynamodb.layout import Layout, layout_for
+
 # Not pydantic-settings: the Lambda functions read these without importing pydantic (decision 151).
 from infra.env_settings import BaseSettings, Field, SecretStr, SettingsConfigDict
 from infra.env_settings import SettingsError as SettingsError  # re-exported for the CLI
@@ -53,6 +55,9 @@ class Settings(BaseSettings):
     min_confidence_avg: float = Field(default=0.6, ge=0, le=1, alias="FLOWLOGIC_MIN_CONFIDENCE")
     min_motion_variance: float = Field(default=0.05, ge=0, le=1, alias="FLOWLOGIC_MIN_MOTION")
     index_shards: int = Field(default=16, ge=1, le=256, alias="FLOWLOGIC_INDEX_SHARDS")
+    table_layout: Literal["multi", "single"] = Field(
+        default="multi", alias="FLOWLOGIC_TABLE_LAYOUT"
+    )
     log_level: str = Field(
         default="INFO",
         alias="FLOWLOGIC_LOG_LEVEL",
@@ -66,8 +71,9 @@ class Settings(BaseSettings):
     def uses_development_jwt_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
 
-    def table_name(self, table: str) -> str:
-        return f"flowlogic-{self.stage}-{table}"
+    def layout(self) -> Layout:
+        """The configured table layout of the stage (decision 120)."""
+        return layout_for(self.table_layout, self.stage, self.index_shards)
 
 
 # What each checked variable accepts, in the words a bad value is answered with.
@@ -81,6 +87,7 @@ ACCEPTS = {
     "FLOWLOGIC_MIN_CONFIDENCE": "a number from 0 to 1",
     "FLOWLOGIC_MIN_MOTION": "a number from 0 to 1",
     "FLOWLOGIC_INDEX_SHARDS": "a whole number from 1 to 256",
+    "FLOWLOGIC_TABLE_LAYOUT": "one of multi, single",
     "FLOWLOGIC_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
     "FLOWLOGIC_LOG_FORMAT": "one of auto, json, text",
 }

@@ -1,8 +1,9 @@
 """The CloudFormation template of one stage, generated from the one table definition.
 
 Regenerate the committed copy with `python -m infra.template > infra/template.yaml`; a test fails
-when the two differ. Tables, keys, indexes and streams come from `infra/tables.py`, so the
-deployed tables are the ones the adapters, the local server and the tests use.
+when the two differ. Tables, keys, indexes and streams come from the multi layout's definition
+(adapters/dynamodb/layout_multi.py), so the deployed tables are the ones the adapters, the local
+server and the tests use.
 
 What it declares (docs/decisions/104-deployment-template.md, 156-operating-the-functions.md): a
 customer-managed KMS key (rotated) encrypting every table; the eight tables (on demand,
@@ -23,7 +24,8 @@ from typing import Any
 import yaml
 
 from adapters.dynamodb import keys as k
-from infra.tables import TABLES, Table, create_table_request
+from adapters.dynamodb.layout_multi import DATE_INDEX, STRIPE_CUSTOMER_INDEX, TABLES
+from adapters.dynamodb.tables import Table, create_table_request
 
 Node = dict[str, Any]
 
@@ -78,7 +80,7 @@ HTTP_TABLE_ACTIONS = (
     "dynamodb:UpdateItem",
 )
 WEBHOOK_TABLES = (k.USERS, k.SUBSCRIPTIONS, k.USER_LIMITS)
-WEBHOOK_INDEXES = (k.STRIPE_CUSTOMER_INDEX,)
+WEBHOOK_INDEXES = (STRIPE_CUSTOMER_INDEX,)
 WEBHOOK_TABLE_ACTIONS = (
     "dynamodb:ConditionCheckItem",
     "dynamodb:GetItem",
@@ -484,7 +486,7 @@ def _data_statements(prefix: str) -> list[Node]:
                 "Sid": "QueryTheDateIndex",
                 "Effect": "Allow",
                 "Action": "dynamodb:Query",
-                "Resource": [sub(f"${{{table_id(tasks[0])}.Arn}}/index/{k.DATE_INDEX}")],
+                "Resource": [sub(f"${{{table_id(tasks[0])}.Arn}}/index/{DATE_INDEX}")],
             },
             {**key_use, "Action": ["kms:Decrypt", "kms:DescribeKey"]},  # it only reads
             {

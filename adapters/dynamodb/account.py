@@ -1,4 +1,6 @@
-"""Export and erasure of everything stored about one user: one Query per user table, no Scan."""
+"""Export and erasure of everything stored about one user: the layout's Queries of the user's
+items (multi: one per user table, in parallel; single: one of the user's item collection), no
+Scan."""
 
 from __future__ import annotations
 
@@ -12,39 +14,21 @@ from adapters.dynamodb.attributes import Item, get_s, item_to_json, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.batches import MAX_BATCH_ITEMS, batch_write, delete_request
 from adapters.dynamodb.calls import query_all
-from adapters.dynamodb.mappers import assessments, calendar_tasks, plans
 from adapters.dynamodb.mappers.subscriptions import subscription_from_item
-from adapters.dynamodb.mappers.users import RESERVED_BY, is_user_item
+from adapters.dynamodb.mappers.users import RESERVED_BY
 from domain.subscription import Subscription
-
-# The key attribute names of each user table (the partition key is user_id everywhere).
-_SORT_KEYS: Mapping[str, str | None] = {
-    keys.USERS: None,
-    keys.SUBSCRIPTIONS: "subscription_id",
-    keys.ASSESSMENTS: "assessment_id",
-    keys.PLANS: "plan_id",
-    keys.CALENDAR_TASKS: calendar_tasks.SORT_KEY,
-    keys.PROGRESS: "date",
-    keys.USER_LIMITS: None,
-}
-
-# Attributes written only to key the indexes (decision 050): storage detail, not user data.
-_NOT_EXPORTED: Mapping[str, tuple[str, ...]] = {
-    keys.ASSESSMENTS: assessments.INDEX_ATTRIBUTES,
-    keys.PLANS: plans.INDEX_ATTRIBUTES,
-    keys.CALENDAR_TASKS: (*calendar_tasks.INDEX_ATTRIBUTES, calendar_tasks.SORT_KEY),
-}
 
 
 class DynamoDBAccountStore(DynamoDBRepository):
-    """Every item of a user across the seven user tables (one Query each, in parallel)."""
+    """Every item of a user, whichever entity and table it is stored as."""
 
     def export(self, user_id: str) -> Mapping[str, Sequence[Mapping[str, Any]]]:
         """Every item of the user, by table name, each table in key order, as JSON values."""
-        found = self._items_of(user_id, keys.USER_TABLES, whole=keys.USER_TABLES)
+        found = self._items_of(user_id, whole=keys.USER_TABLES)
+        layout = self._layout
         return {
-            table: [item_to_json(item, _NOT_EXPORTED.get(table, ())) for item in items]
-            for table, items in found.items()
+            entity: [item_to_json(item, layout.storage_attributes(entity)) for item in items]
+            for entity, items in found.items()
         }
 
     def erase(
@@ -56,25 +40,26 @@ class DynamoDBAccountStore(DynamoDBRepository):
     ) -> int:
         """Delete every item of the user and free the email; how many items went.
 
-        One Query per table finds the items (decision 119). They are deleted in chunks of 25,
+        The layout's Queries find the items (decision 119). They are deleted in chunks of 25,
         BatchWriteItem's limit, the user item and the email reservation in the last chunk:
         that one is a transaction, so the two go together and the reservation only while it is
         still this user's. Until then the stored user still names the email, so an erasure
         interrupted before it is finished by calling again.
         """
-        found = self._items_of(user_id, keys.USER_TABLES, whole={keys.USERS, keys.SUBSCRIPTIONS})
-        user_items = [item for item in found[keys.USERS] if is_user_item(item)]
+        found = self._items_of(user_id, whole={keys.USERS, keys.SUBSCRIPTIONS})
+        user_items = found[keys.USERS]
+        layout = self._layout
         if email is None and user_items:
             email = get_s(user_items[0], "email")
         if before_deleting is not None:
             before_deleting([subscription_from_item(i) for i in found[keys.SUBSCRIPTIONS]])
         doomed = [
-            (self._table(table), self._key_of(table, item))
-            for table in keys.USER_TABLES
-            if table != keys.USERS
-            for item in found[table]
+            (self._table(entity), layout.key_of(entity, item))
+            for entity in keys.USER_TABLES
+            if entity != keys.USERS
+            for item in found[entity]
         ]
-        last = [delete(self._table(keys.USERS), keys.user_key(user_id)) for _ in user_items]
+        last = [delete(self._table(keys.USERS), layout.user_key(user_id)) for _ in user_items]
         if email is not None:
             last.insert(0, self._reservation_delete(email, user_id))
         total = len(doomed) + len(last)
@@ -94,40 +79,39 @@ class DynamoDBAccountStore(DynamoDBRepository):
     def _reservation_delete(self, email: str, user_id: str) -> Write:
         """The reservation's delete, dropped when it is absent or another user's by now."""
         return delete(
-            self._table(keys.USERS),
-            keys.email_reservation_key(email),
+            self._table(keys.EMAIL_RESERVATION),
+            self._layout.email_key(email),
             Condition("#owner = :owner", {"#owner": RESERVED_BY}, {":owner": s(user_id)}),
             skip_when_condition_fails=True,
         )
 
-    def _items_of(
-        self, user_id: str, tables: Sequence[str], *, whole: Collection[str]
-    ) -> dict[str, list[Item]]:
-        """The user's items of each table: whole in the `whole` tables, else only their keys."""
+    def _items_of(self, user_id: str, *, whole: Collection[str]) -> dict[str, list[Item]]:
+        """The user's items by entity, in key order: whole for the `whole` entities, else at
+        least their keys (a table of other entities is read for its keys only)."""
+        layout = self._layout
+        reads = layout.user_reads(user_id)
 
-        def read(table: str) -> list[Item]:
-            request: dict[str, Any] = {
-                "TableName": self._table(table),
-                "KeyConditionExpression": "#user = :user",
-                "ExpressionAttributeNames": {"#user": "user_id"},
-                "ExpressionAttributeValues": {":user": s(user_id)},
-                "ConsistentRead": True,
-            }
-            sort_key = _SORT_KEYS[table]
-            if table not in whole:
-                request["ProjectionExpression"] = "#user" + (", #sort" if sort_key else "")
-                if sort_key:
-                    request["ExpressionAttributeNames"]["#sort"] = sort_key
+        def read(entity: str | None, request: dict[str, Any]) -> list[Item]:
+            if entity is not None and entity not in whole:
+                request = _keys_only(request, layout.key_names(entity))
             return query_all(self._client, request)
 
-        with ThreadPoolExecutor(max_workers=len(tables)) as pool:
-            results = list(pool.map(read, tables))
-        return dict(zip(tables, results, strict=True))
+        with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+            results = list(pool.map(lambda pair: read(*pair), reads))
+        found: dict[str, list[Item]] = {entity: [] for entity in keys.USER_TABLES}
+        for (entity, request), items in zip(reads, results, strict=True):
+            for item in items:
+                kind = entity or layout.entity_of(request["TableName"], item)
+                if kind in found:
+                    found[kind].append(item)
+        return found
 
-    @staticmethod
-    def _key_of(table: str, item: Item) -> Item:
-        sort_key = _SORT_KEYS[table]
-        key = {"user_id": item["user_id"]}
-        if sort_key:
-            key[sort_key] = item[sort_key]
-        return key
+
+def _keys_only(request: dict[str, Any], key_names: Sequence[str]) -> dict[str, Any]:
+    """The request reading only the key attributes of the items."""
+    projected = {f"#k{number}": name for number, name in enumerate(key_names)}
+    return {
+        **request,
+        "ProjectionExpression": ", ".join(projected),
+        "ExpressionAttributeNames": {**request["ExpressionAttributeNames"], **projected},
+    }

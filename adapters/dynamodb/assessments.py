@@ -20,8 +20,9 @@ from adapters.dynamodb.attributes import Item, b, get_s, n, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all, query_pages
 from adapters.dynamodb.fanout import Listing, Position, read_page
+from adapters.dynamodb.layout import with_filter
 from adapters.dynamodb.mappers.assessments import assessment_from_item, assessment_to_item
-from adapters.dynamodb.mappers.calendar_tasks import SORT_KEY, completion_attributes, task_key
+from adapters.dynamodb.mappers.calendar_tasks import completion_attributes, task_to_item
 from domain.assessment import Assessment, AssessmentStatus
 from domain.calendar import CalendarTask
 from domain.errors import ConcurrentModification, DomainError, InvalidTransition, NotFound
@@ -59,9 +60,9 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         limits_write, stored = self._limits_write(limits)
         attempt = put(
             self._table(keys.ASSESSMENTS),
-            keys.assessment_key(assessment.user_id, assessment.assessment_id),
-            assessment_to_item(assessment, self._shards),
-            absent("assessment_id"),
+            self._layout.assessment_key(assessment.user_id, assessment.assessment_id),
+            self._layout.stored(keys.ASSESSMENTS, assessment_to_item(assessment)),
+            absent(self._layout.key_attribute(keys.ASSESSMENTS)),
             _id_taken,
         )
         write_atomically(self._client, [attempt, limits_write])
@@ -87,8 +88,8 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         writes: list[Write] = [
             put(
                 self._table(keys.ASSESSMENTS),
-                keys.assessment_key(assessment.user_id, assessment.assessment_id),
-                assessment_to_item(assessment, self._shards),
+                self._layout.assessment_key(assessment.user_id, assessment.assessment_id),
+                self._layout.stored(keys.ASSESSMENTS, assessment_to_item(assessment)),
                 still_processing,
                 lambda old: _not_processing(old, assessment.status),
             )
@@ -102,15 +103,22 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
 
     def _retest_write(self, retest: CalendarTask) -> Write:
         """The retest task's completion, guarded by what it was decided from: stored and open."""
-        expression, names, values = set_or_remove(completion_attributes(retest, self._shards))
+        layout = self._layout
+        # The sparse open-task index key goes in the same update as `completed`.
+        expression, names, values = set_or_remove(
+            {
+                **completion_attributes(retest),
+                **layout.index_values(keys.CALENDAR_TASKS, task_to_item(retest)),
+            }
+        )
         still_open = Condition(
             "attribute_exists(#retest_key) AND #retest_done = :open",
-            {"#retest_key": SORT_KEY, "#retest_done": "completed"},
+            {"#retest_key": layout.key_attribute(keys.CALENDAR_TASKS), "#retest_done": "completed"},
             {":open": b(False)},
         )
         return update(
             self._table(keys.CALENDAR_TASKS),
-            task_key(retest),
+            layout.task_key(retest.user_id, retest.task_date, retest.task_id),
             expression,
             names,
             values,
@@ -123,7 +131,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         item = get_item(
             self._client,
             self._table(keys.ASSESSMENTS),
-            keys.assessment_key(user_id, assessment_id),
+            self._layout.assessment_key(user_id, assessment_id),
         )
         return assessment_from_item(item) if item is not None else None
 
@@ -132,7 +140,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
     ) -> Page[Assessment]:
         """The user's attempts newest first (ties: id descending), page by page.
 
-        One consistent, backward Query of created-index from the cursor's time, `Limit`
+        One backward Query of the user's attempts by time from the cursor's time, `Limit`
         `limit + 1`: a page reads about one page of attempts, not the user's history. One test's
         attempts are a filter (the other tests' attempts are read and dropped, so a filtered
         page may take a few requests). The cursor is the position of the last attempt handed
@@ -148,9 +156,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
             after = (position["created_at"], position["assessment_id"])
         request = self._newest_first(user_id, until=after[0] if after else None)
         if test_id is not None:
-            request["FilterExpression"] = "#test = :test"
-            request["ExpressionAttributeNames"]["#test"] = "test_id"
-            request["ExpressionAttributeValues"][":test"] = n(test_id)
+            with_filter(request, "#test = :test", {"#test": "test_id"}, {":test": n(test_id)})
         read = sorted(_read_newest(self._client, request, after, limit), key=_key, reverse=True)
         page = read[:limit]
         next_cursor = None
@@ -164,32 +170,29 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
     def completed_since(self, user_id: str, since: datetime) -> Sequence[Assessment]:
         """Every `completed` attempt of the user created at or after `since`, newest first.
 
-        One consistent Query of created-index, `created_at >= since`, filtered on status: it
-        reads the attempts since `since`, not the user's whole history.
+        One consistent Query of the user's attempts since `since` (the layout picks the index),
+        filtered on status.
         """
-        request = self._newest_first(user_id, since=iso(since))
-        request["FilterExpression"] = "#status = :completed"
-        request["ExpressionAttributeNames"]["#status"] = "status"
-        request["ExpressionAttributeValues"][":completed"] = s(AssessmentStatus.COMPLETED.value)
+        request = with_filter(
+            self._layout.assessments_since(user_id, iso(since)),
+            "#status = :completed",
+            {"#status": "status"},
+            {":completed": s(AssessmentStatus.COMPLETED.value)},
+        )
         found = sorted(query_all(self._client, request), key=_key, reverse=True)
         return [assessment_from_item(item) for item in found]
 
     def of_month(self, month_key: str, *, limit: int, cursor: str | None) -> Page[Assessment]:
-        """All users' attempts of a month, oldest first (then user, id): month-index per shard."""
+        """All users' attempts of a month, oldest first (then user, id): month index shards."""
         cursors.require_limit(limit)
         after = None
         if cursor is not None:
             position = cursors.decode(cursor, _CROSS_USER_CURSOR | {"month_key": str})
             cursors.require_same(position, "month_key", month_key)
             after = (position["created_at"], position["user_id"], position["assessment_id"])
+        since = after[0] if after else None
         requests = [
-            self._index_request(
-                keys.MONTH_INDEX,
-                keys.MONTH_SHARD,
-                keys.month_shard_value(month_key, shard),
-                since=after[0] if after else None,
-            )
-            for shard in range(self._shards)
+            self._layout.by_month(month_key, shard, since) for shard in range(self._layout.shards)
         ]
         merged = read_page(self._client, requests, _CROSS_USER, after, limit)
         next_cursor = None
@@ -200,7 +203,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
     def of_test(
         self, test_id: int, *, since: datetime, limit: int, cursor: str | None
     ) -> Page[Assessment]:
-        """All users' attempts of a test since `since`, oldest first: test-type-index per shard."""
+        """All users' attempts of a test since `since`, oldest first: test-type index shards."""
         cursors.require_limit(limit)
         after = None
         start = iso(since)
@@ -210,13 +213,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
             after = (position["created_at"], position["user_id"], position["assessment_id"])
             start = max(start, after[0])
         requests = [
-            self._index_request(
-                keys.TEST_TYPE_INDEX,
-                keys.TEST_SHARD,
-                keys.test_shard_value(test_id, shard),
-                since=start,
-            )
-            for shard in range(self._shards)
+            self._layout.by_test(test_id, shard, start) for shard in range(self._layout.shards)
         ]
         merged = read_page(self._client, requests, _CROSS_USER, after, limit)
         next_cursor = None
@@ -224,50 +221,11 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
             next_cursor = cursors.encode({"test_id": test_id, **_position(merged.last)})
         return Page([assessment_from_item(i) for i in merged.items], next_cursor)
 
-    def _newest_first(
-        self, user_id: str, *, since: str | None = None, until: str | None = None
-    ) -> dict[str, Any]:
-        """A consistent, backward Query of the user's attempts on created-index."""
-        expression = "#user = :user"
-        names = {"#user": "user_id"}
-        values = {":user": s(user_id)}
-        bounds = {":since": since, ":until": until}
-        if since is not None or until is not None:
-            names["#created"] = "created_at"
-            values.update({name: s(value) for name, value in bounds.items() if value is not None})
-        if since is not None and until is not None:
-            expression += " AND #created BETWEEN :since AND :until"
-        elif since is not None:
-            expression += " AND #created >= :since"
-        elif until is not None:
-            expression += " AND #created <= :until"
-        return {
-            "TableName": self._table(keys.ASSESSMENTS),
-            "IndexName": keys.CREATED_INDEX,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": False,
-            "ConsistentRead": True,
-        }
-
-    def _index_request(
-        self, index: str, shard_attribute: str, shard_value: str, *, since: str | None
-    ) -> dict[str, Any]:
-        expression = "#shard = :shard"
-        names = {"#shard": shard_attribute}
-        values = {":shard": s(shard_value)}
-        if since is not None:
-            expression += " AND #created >= :since"
-            names["#created"] = "created_at"
-            values[":since"] = s(since)
-        return {
-            "TableName": self._table(keys.ASSESSMENTS),
-            "IndexName": index,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
+    def _newest_first(self, user_id: str, *, until: str | None = None) -> dict[str, Any]:
+        """A backward Query of the user's attempts by time (consistent where the index allows)."""
+        request = self._layout.assessments_by_time(user_id, None, until)
+        request["ScanIndexForward"] = False
+        return request
 
 
 def _key(item: Item) -> Position:

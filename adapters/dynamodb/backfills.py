@@ -1,8 +1,8 @@
 """The apply steps of the DynamoDB data migrations (SPEC.md 9): whole-table passes that only add
 what is missing, so that running one again, or after a crash half-way, changes nothing more.
 
-Each step is a function of (client, table names, shard count, progress reporter) and returns how
-many items it wrote. A step reads its table with a paginated Scan: allowed here, since only the
+Each step is a function of (client, layout, progress reporter) and returns how many items it
+wrote. A step reads its table with a paginated Scan: allowed here, since only the
 migration runner calls it, never a request (decision 067). Progress is reported after every page
 as (items read, approximate total), the total coming from DescribeTable's ItemCount, which
 DynamoDB refreshes about every six hours (docs/decisions/111 and 112).
@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,18 +30,14 @@ from adapters.dynamodb.atomic import (
     write_atomically,
 )
 from adapters.dynamodb.attributes import (
-    AttributeValue,
     Item,
     b,
     get_bool,
-    get_date,
-    get_int,
     get_s,
-    s,
 )
 from adapters.dynamodb.calls import storage_errors
+from adapters.dynamodb.layout import Layout
 from adapters.dynamodb.mappers.user_limits import limits_to_item
-from adapters.dynamodb.mappers.users import is_user_item
 from application.run_migrations import ReportProgress
 from domain.errors import ConcurrentModification, DomainError
 from domain.limits import new_limits
@@ -80,8 +76,7 @@ def _skipped(_old: Item | None) -> DomainError:
 
 def backfill_user_limits(
     client: DynamoDBClient,
-    table_names: Mapping[str, str],
-    shards: int,
+    layout: Layout,
     report_progress: ReportProgress,
     *,
     now: Now = _utc_now,
@@ -91,21 +86,24 @@ def backfill_user_limits(
 
     A row is written only while its user exists and no row does (one transaction: a condition
     check on the user, a put under attribute_not_exists), so a live row is never overwritten and
-    an erased user gets none back. Email reservations in the users table are not users.
+    an erased user gets none back. Only users are read (not email reservations, nor in the single
+    layout the other entities of the table).
     """
-    users_table = table_names[keys.USERS]
-    limits_table = table_names[keys.USER_LIMITS]
+    users_table = layout.table(keys.USERS)
     progress = _Progress(report_progress, approximate_item_count(client, users_table))
     created = 0
 
     def create(user_id: str, tier: Tier) -> bool:
         limits = dataclasses.replace(new_limits(user_id, tier, now()), revision=1)
-        return _create_limits(client, users_table, limits_table, limits_to_item(limits))
+        return _create_limits(client, layout, limits_to_item(limits))
+
+    def is_user(item: Item) -> bool:
+        return layout.entity_of(users_table, item) == keys.USERS
 
     with ThreadPoolExecutor(max_workers=WRITERS) as writers:
         for page in scan_pages(client, users_table, page_size):
-            tiers = {get_s(item, "user_id"): _tier_of(item) for item in page if is_user_item(item)}
-            missing = users_without_limits(client, limits_table, list(tiers))
+            tiers = {get_s(item, "user_id"): _tier_of(item) for item in page if is_user(item)}
+            missing = users_without_limits(client, layout, list(tiers))
             created += sum(writers.map(create, missing, [tiers[u] for u in missing]))
             progress.advance(len(page))
     return created
@@ -116,13 +114,14 @@ def _tier_of(item: Item) -> Tier:
 
 
 def users_without_limits(
-    client: DynamoDBClient, limits_table: str, user_ids: Sequence[str]
+    client: DynamoDBClient, layout: Layout, user_ids: Sequence[str]
 ) -> list[str]:
-    """The users among `user_ids` that have no user-limits row (BatchGetItem, keys only)."""
+    """The users among `user_ids` that have no user-limits row (BatchGetItem, `user_id` only)."""
     found: set[str] = set()
+    limits_table = layout.table(keys.USER_LIMITS)
     for start in range(0, len(user_ids), MAX_BATCH_GET_KEYS):
         chunk = user_ids[start : start + MAX_BATCH_GET_KEYS]
-        for item in _batch_get_keys(client, limits_table, [keys.limits_key(u) for u in chunk]):
+        for item in _batch_get_keys(client, limits_table, [layout.limits_key(u) for u in chunk]):
             found.add(get_s(item, "user_id"))
     return [user_id for user_id in user_ids if user_id not in found]
 
@@ -151,20 +150,26 @@ def _batch_get_keys(
     raise StorageUnavailable(f"keys of {table} stayed unprocessed after retries")
 
 
-def _create_limits(client: DynamoDBClient, users_table: str, limits_table: str, item: Item) -> bool:
+def _create_limits(client: DynamoDBClient, layout: Layout, item: Item) -> bool:
     user_id = get_s(item, "user_id")
-    user_exists = exists("user_id")
+    user_exists = exists(layout.key_attribute(keys.USERS))
     check = Write(
         "ConditionCheck",
-        users_table,
-        keys.user_key(user_id),
+        layout.table(keys.USERS),
+        layout.user_key(user_id),
         {
             "ConditionExpression": user_exists.expression,
             "ExpressionAttributeNames": dict(user_exists.names),
         },
         _skipped,
     )
-    create = put(limits_table, keys.limits_key(user_id), item, absent("user_id"), _skipped)
+    create = put(
+        layout.table(keys.USER_LIMITS),
+        layout.limits_key(user_id),
+        layout.stored(keys.USER_LIMITS, item),
+        absent(layout.key_attribute(keys.USER_LIMITS)),
+        _skipped,
+    )
     try:
         write_atomically(client, [check, create])
     except _Skipped:
@@ -180,61 +185,52 @@ INDEXED_TABLES = (keys.ASSESSMENTS, keys.PLANS, keys.CALENDAR_TASKS)
 
 def backfill_index_shards(
     client: DynamoDBClient,
-    table_names: Mapping[str, str],
-    shards: int,
+    layout: Layout,
     report_progress: ReportProgress,
     *,
     page_size: int = SCAN_PAGE_SIZE,
 ) -> int:
-    """Write the sharded index attributes an item lacks or holds for another shard count; how many.
+    """Write the sharded index keys an item lacks or holds for another shard count; how many.
 
-    `test_shard`/`month_shard` on every assessment, `active_shard` on active plans only and
-    `date_shard` on uncompleted tasks only (and removed from the others). Each fix is
+    The test-type and month keys on every assessment, the active key on active plans only and
+    the open-task key on uncompleted tasks only (and removed from the others). Each fix is
     conditioned on what it was computed from (the item still exists, is still active, still
     open), so it never undoes a concurrent deactivation or completion.
     """
-    tables = [table_names[logical] for logical in INDEXED_TABLES]
+    tables = list(dict.fromkeys(layout.table(entity) for entity in INDEXED_TABLES))
     counts = [approximate_item_count(client, table) for table in tables]
     progress = _Progress(report_progress, sum(c for c in counts if c) or None)
     fixed = 0
     with ThreadPoolExecutor(max_workers=WRITERS) as writers:
-        for logical, table in zip(INDEXED_TABLES, tables, strict=True):
+        for table in tables:
             for page in scan_pages(client, table, page_size):
-                fixes = [index_fix(logical, table, item, shards) for item in page]
+                fixes = []
+                for item in page:
+                    entity = layout.entity_of(table, item)
+                    if entity in INDEXED_TABLES:
+                        fixes.append(index_fix(layout, entity, item))
                 wanted = [write for write in fixes if write is not None]
                 fixed += sum(writers.map(lambda write: _apply_fix(client, write), wanted))
                 progress.advance(len(page))
     return fixed
 
 
-def index_fix(logical: str, table: str, item: Item, shards: int) -> Write | None:
-    """The update that gives `item` the index attributes the adapters write now, or None."""
-    shard = keys.shard_of(get_s(item, "user_id"), shards)
-    if logical == keys.ASSESSMENTS:
-        expected: dict[str, AttributeValue | None] = {
-            keys.TEST_SHARD: s(keys.test_shard_value(get_int(item, "test_id"), shard)),
-            keys.MONTH_SHARD: s(keys.month_shard_value(get_s(item, "month_key"), shard)),
-        }
-        key = keys.assessment_key(get_s(item, "user_id"), get_s(item, "assessment_id"))
-        guard = exists("user_id")
-    elif logical == keys.PLANS:
-        active = get_bool(item, "is_active")
-        value = s(keys.active_shard_value(shard)) if active else None
-        expected = {keys.ACTIVE_SHARD: value}
-        key = keys.plan_key(get_s(item, "user_id"), get_s(item, "plan_id"))
-        guard = _still("is_active", active)
-    elif logical == keys.CALENDAR_TASKS:
-        completed = get_bool(item, "completed")
-        open_shard = s(keys.date_shard_value(get_date(item, "task_date"), shard))
-        expected = {keys.DATE_SHARD: None if completed else open_shard}
-        key = {"user_id": item["user_id"], "task_date_task_id": item["task_date_task_id"]}
-        guard = _still("completed", completed)
+def index_fix(layout: Layout, entity: str, item: Item) -> Write | None:
+    """The update that gives `item` the index keys the adapters write now, or None."""
+    if entity == keys.ASSESSMENTS:
+        guard = exists(layout.key_attribute(entity))
+    elif entity == keys.PLANS:
+        guard = _still("is_active", get_bool(item, "is_active"))
+    elif entity == keys.CALENDAR_TASKS:
+        guard = _still("completed", get_bool(item, "completed"))
     else:
-        raise ValueError(f"{logical!r} has no sharded index attributes")
+        raise ValueError(f"{entity!r} has no sharded index keys")
+    expected = layout.index_values(entity, item)
     if all(item.get(name) == value for name, value in expected.items()):
         return None
     expression, names, values = set_or_remove(expected)
-    return update(table, key, expression, names, values, guard, _skipped)
+    table = layout.table(entity)
+    return update(table, layout.key_of(entity, item), expression, names, values, guard, _skipped)
 
 
 def _still(attribute: str, flag: bool) -> Condition:

@@ -27,15 +27,14 @@ from adapters.dynamodb.atomic import (
     update,
     write_atomically,
 )
-from adapters.dynamodb.attributes import Item, b, d, get_s, opt_t, s
+from adapters.dynamodb.attributes import Item, b, get_s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all
 from adapters.dynamodb.fanout import MAX_PARALLEL_QUERIES, Listing, Position, read_page
+from adapters.dynamodb.layout import Layout, Sort, with_filter
 from adapters.dynamodb.mappers.calendar_tasks import (
-    SORT_KEY,
-    date_shard,
+    completion_attributes,
     task_from_item,
-    task_key,
     task_to_item,
 )
 from domain.calendar import CalendarTask
@@ -43,10 +42,13 @@ from domain.errors import DomainError, NotFound
 from domain.progress import Progress
 
 _Day = tuple[date, str]  # (date, user id): dates in order, as the in-memory adapter writes them
+# The cursor's name for a task's place among its user's tasks (`YYYY-MM-DD#task_id`).
+SORT_KEY = "task_date_task_id"
 
 
 def _open_task_position(item: Item) -> Position:
-    return (get_s(item, "created_at"), get_s(item, "user_id"), get_s(item, SORT_KEY))
+    place = f"{get_s(item, 'task_date')}#{get_s(item, 'task_id')}"
+    return (get_s(item, "created_at"), get_s(item, "user_id"), place)
 
 
 def _owner(item: Item) -> str:
@@ -55,12 +57,18 @@ def _owner(item: Item) -> str:
 
 _OPEN_TASKS = Listing(index_sort="created_at", position=_open_task_position, unit=_owner)
 
-# Still open: a task missing already is fine to "delete", a completed one is kept.
-_STILL_OPEN = Condition(
-    "attribute_not_exists(#sk) OR #completed = :false",
-    {"#sk": SORT_KEY, "#completed": "completed"},
-    {":false": b(False)},
-)
+
+def _still_open(layout: Layout) -> Condition:
+    """A task missing already is fine to "delete", a completed one is kept."""
+    return Condition(
+        "attribute_not_exists(#sk) OR #completed = :false",
+        {"#sk": layout.key_attribute(keys.CALENDAR_TASKS), "#completed": "completed"},
+        {":false": b(False)},
+    )
+
+
+def _task_key(layout: Layout, task: CalendarTask) -> Item:
+    return layout.task_key(task.user_id, task.task_date, task.task_id)
 
 
 class DynamoDBCalendarRepository(DynamoDBRepository):
@@ -71,23 +79,14 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         item = get_item(
             self._client,
             self._table(keys.CALENDAR_TASKS),
-            keys.task_key(user_id, task_date, task_id),
+            self._layout.task_key(user_id, task_date, task_id),
         )
         return task_from_item(item) if item is not None else None
 
     def on_date(self, user_id: str, task_date: date) -> Sequence[CalendarTask]:
         """The user's tasks of one date, by task id: one consistent Query, sort key prefix
         `YYYY-MM-DD#` (the schema's "tasks for date")."""
-        request = {
-            "TableName": self._table(keys.CALENDAR_TASKS),
-            "KeyConditionExpression": "#user = :user AND begins_with(#key, :day)",
-            "ExpressionAttributeNames": {"#user": "user_id", "#key": SORT_KEY},
-            "ExpressionAttributeValues": {
-                ":user": s(user_id),
-                ":day": s(keys.task_date_prefix(task_date)),
-            },
-            "ConsistentRead": True,
-        }
+        request = self._of_date(user_id, task_date)
         return [task_from_item(item) for item in query_all(self._client, request)]
 
     def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
@@ -106,14 +105,15 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         transaction, which is sent again without it.
         """
         table = self._table(keys.CALENDAR_TASKS)
+        layout = self._layout
 
         def creates(task: CalendarTask) -> Write:
             # Skipped if another writer created it meanwhile: the same task, by its derived id.
             return put(
                 table,
-                task_key(task),
-                task_to_item(task, self._shards),
-                absent(SORT_KEY),
+                _task_key(layout, task),
+                layout.stored(keys.CALENDAR_TASKS, task_to_item(task)),
+                absent(layout.key_attribute(keys.CALENDAR_TASKS)),
                 skip_when_condition_fails=True,
             )
 
@@ -122,30 +122,33 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
     def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
         """Delete the tasks still uncompleted and write their dates' progress (guarded)."""
         table = self._table(keys.CALENDAR_TASKS)
+        layout = self._layout
 
         def deletes(task: CalendarTask) -> Write:
-            return delete(table, task_key(task), _STILL_OPEN, skip_when_condition_fails=True)
+            key = _task_key(layout, task)
+            return delete(table, key, _still_open(layout), skip_when_condition_fails=True)
 
         self._write_by_day(tasks, progress, deletes)
 
     def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
-        """Update the task's completion (and its date-index key) and the progress items it
-        changes in one transaction; NotFound if the task is gone. Returns the progress items
-        as stored."""
+        """Update the task's completion (and its sparse open-task index key) and the progress
+        items it changes in one transaction; NotFound if the task is gone. Returns the progress
+        items as stored."""
+        layout = self._layout
+        # The sparse index key goes or comes back in the same update as `completed`.
         expression, names, values = set_or_remove(
             {
-                "completed": b(task.completed),
-                "completed_at": opt_t(task.completed_at),
-                keys.DATE_SHARD: None if task.completed else date_shard(task, self._shards),
+                **completion_attributes(task),
+                **layout.index_values(keys.CALENDAR_TASKS, task_to_item(task)),
             }
         )
         change = update(
             self._table(keys.CALENDAR_TASKS),
-            task_key(task),
+            _task_key(layout, task),
             expression,
             names,
             values,
-            exists(SORT_KEY),
+            exists(layout.key_attribute(keys.CALENDAR_TASKS)),
             _no_such_task,
         )
         write_atomically(self._client, [change, *(self._progress_write(p) for p in progress)])
@@ -156,8 +159,8 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
     ) -> tuple[Sequence[str], str | None]:
         """Ids of users with an uncompleted task on `task_date`, each once across the pages.
 
-        Reads date-index on every shard in parallel, in the order the tasks were created; a user
-        is listed on the page holding their first open task, and a page ends only where a
+        Reads the open-task index on every shard in parallel, in the order the tasks were created;
+        a user is listed on the page holding their first open task, and a page ends only where a
         user not yet listed follows, so no page is empty (decision 068).
         """
         cursors.require_limit(limit)
@@ -173,7 +176,11 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         last_handed: Item | None = None
         read_from = after
         while True:
-            requests = [self._open_on(task_date, shard, read_from) for shard in range(self._shards)]
+            since = read_from[0] if read_from else None
+            requests = [
+                self._layout.open_tasks(task_date, shard, since)
+                for shard in range(self._layout.shards)
+            ]
             merged = read_page(self._client, requests, _OPEN_TASKS, read_from, limit + 1)
             new = [u for u in dict.fromkeys(_owner(i) for i in merged.items) if u not in listed]
             repeated = self._listed_before(task_date, new, after) if after else set()
@@ -204,22 +211,18 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         """
 
         def earlier(user_id: str) -> bool:
-            request = {
-                "TableName": self._table(keys.CALENDAR_TASKS),
-                "KeyConditionExpression": "#user = :user AND begins_with(#sk, :day)",
-                "FilterExpression": "attribute_exists(#shard)",
-                "ProjectionExpression": "#user, #sk, #created",
-                "ExpressionAttributeNames": {
-                    "#user": "user_id",
-                    "#sk": SORT_KEY,
-                    "#shard": keys.DATE_SHARD,
+            request = self._of_date(user_id, task_date)
+            request.pop("ConsistentRead")
+            with_filter(request, "attribute_exists(#open)", {"#open": self._layout.open_marker()})
+            request["ProjectionExpression"] = "#owner, #day, #task, #created"
+            request["ExpressionAttributeNames"].update(
+                {
+                    "#owner": "user_id",
+                    "#day": "task_date",
+                    "#task": "task_id",
                     "#created": "created_at",
-                },
-                "ExpressionAttributeValues": {
-                    ":user": s(user_id),
-                    ":day": s(f"{task_date.isoformat()}#"),
-                },
-            }
+                }
+            )
             items = query_all(self._client, request)
             return any(_open_task_position(item) <= after for item in items)
 
@@ -247,33 +250,12 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
 
     def _range(self, user_id: str, first: date, last: date) -> dict[str, Any]:
         # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.
-        return {
-            "TableName": self._table(keys.CALENDAR_TASKS),
-            "KeyConditionExpression": "#user = :user AND #key BETWEEN :first AND :last",
-            "ExpressionAttributeNames": {"#user": "user_id", "#key": SORT_KEY},
-            "ExpressionAttributeValues": {
-                ":user": s(user_id),
-                ":first": d(first),
-                ":last": s(f"{last.isoformat()}$"),
-            },
-            "ConsistentRead": True,
-        }
+        sort = Sort("between", first.isoformat(), f"{last.isoformat()}$")
+        return self._layout.of_user(keys.CALENDAR_TASKS, user_id, sort)
 
-    def _open_on(self, task_date: date, shard: int, after: Position | None) -> dict[str, Any]:
-        expression = "#shard = :shard"
-        names = {"#shard": keys.DATE_SHARD}
-        values = {":shard": s(keys.date_shard_value(task_date, shard))}
-        if after is not None:
-            expression += " AND #created >= :after"
-            names["#created"] = "created_at"
-            values[":after"] = s(after[0])
-        return {
-            "TableName": self._table(keys.CALENDAR_TASKS),
-            "IndexName": keys.DATE_INDEX,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
+    def _of_date(self, user_id: str, task_date: date) -> dict[str, Any]:
+        sort = Sort("begins", keys.task_date_prefix(task_date))
+        return self._layout.of_user(keys.CALENDAR_TASKS, user_id, sort)
 
 
 def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:

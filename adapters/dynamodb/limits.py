@@ -15,7 +15,8 @@ class DynamoDBLimitsRepository(DynamoDBRepository):
 
     def get(self, user_id: str) -> UserLimits | None:
         """The limits row, read consistently (admission decides on it), or None."""
-        item = get_item(self._client, self._table(keys.USER_LIMITS), keys.limits_key(user_id))
+        key = self._layout.limits_key(user_id)
+        item = get_item(self._client, self._table(keys.USER_LIMITS), key)
         return limits_from_item(item) if item is not None else None
 
     def save(self, limits: UserLimits) -> UserLimits:

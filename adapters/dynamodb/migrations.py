@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.atomic import absent, delete, put, write_atomically
@@ -25,17 +24,16 @@ class DynamoDBMigrationLedger(DynamoDBRepository):
     def applied(self) -> Sequence[AppliedMigration]:
         """Every recorded migration, by version.
 
-        The one Scan of the adapter: the table is keyed by version alone, holds a few dozen
-        items, and only the migration runner reads it, never a request (decision 067).
+        Multi: the one Scan of the adapter (the table is keyed by version alone, holds a few
+        dozen items, and only the migration runner reads it, decision 067); single: a Query of
+        the ledger's own partition.
         """
         items: list[Item] = []
-        request: dict[str, Any] = {
-            "TableName": self._table(keys.MIGRATIONS),
-            "ConsistentRead": True,
-        }
+        operation, request = self._layout.migrations_read()
+        read = self._client.scan if operation == "Scan" else self._client.query
         while True:
             with storage_errors():
-                response = self._client.scan(**request)
+                response = read(**request)
             items.extend(response.get("Items", []))
             last = response.get("LastEvaluatedKey")
             if not last:
@@ -45,11 +43,12 @@ class DynamoDBMigrationLedger(DynamoDBRepository):
 
     def claim(self, record: AppliedMigration) -> bool:
         """Record the migration unless a runner has (conditional put); False when one had."""
+        layout = self._layout
         write = put(
             self._table(keys.MIGRATIONS),
-            keys.migration_key(record.version),
-            migration_to_item(record),
-            absent("version"),
+            layout.migration_key(record.version),
+            layout.stored(keys.MIGRATIONS, migration_to_item(record)),
+            absent(layout.key_attribute(keys.MIGRATIONS)),
             _claimed,
         )
         try:
@@ -61,7 +60,8 @@ class DynamoDBMigrationLedger(DynamoDBRepository):
     def release(self, version: str) -> None:
         """Forget a claim whose apply step failed, so that a later run retries it."""
         write_atomically(
-            self._client, [delete(self._table(keys.MIGRATIONS), keys.migration_key(version))]
+            self._client,
+            [delete(self._table(keys.MIGRATIONS), self._layout.migration_key(version))],
         )
 
 

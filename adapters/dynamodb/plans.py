@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.atomic import Condition, Write, absent, put, update, write_atomically
-from adapters.dynamodb.attributes import Item, b, s, t
+from adapters.dynamodb.atomic import (
+    Condition,
+    Write,
+    absent,
+    put,
+    set_or_remove,
+    update,
+    write_atomically,
+)
+from adapters.dynamodb.attributes import Item, b, t
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import query_all
+from adapters.dynamodb.layout import with_filter
 from adapters.dynamodb.mappers.plans import plan_from_item, plan_to_item
 from domain.errors import ConcurrentModification, DomainError
 from domain.plan import Plan
@@ -23,7 +31,7 @@ class DynamoDBPlanRepository(DynamoDBRepository):
         """The user's active plan, read consistently, or None.
 
         A GSI read cannot be consistent, so this queries the user's partition of the table
-        (a handful of plans) rather than active-index, which serves cross-user readers.
+        (a handful of plans) rather than the active-plans index, which serves cross-user readers.
         """
         active = self._of_user(
             user_id,
@@ -39,12 +47,14 @@ class DynamoDBPlanRepository(DynamoDBRepository):
         """Put `plan` as active (new plan id) and flip `previous` off while it is still active,
         in one transaction; ConcurrentModification if either condition fails."""
         table = self._table(keys.PLANS)
+        layout = self._layout
+        active = plan_to_item(dataclasses.replace(plan, is_active=True))
         writes: list[Write] = [
             put(
                 table,
-                keys.plan_key(plan.user_id, plan.plan_id),
-                plan_to_item(dataclasses.replace(plan, is_active=True), self._shards),
-                absent("plan_id"),
+                layout.plan_key(plan.user_id, plan.plan_id),
+                layout.stored(keys.PLANS, active),
+                absent(layout.key_attribute(keys.PLANS)),
                 _version_taken,
             )
         ]
@@ -52,31 +62,31 @@ class DynamoDBPlanRepository(DynamoDBRepository):
             if previous.user_id != plan.user_id:
                 raise ValueError("the previous plan belongs to another user")
             # Like the in-memory adapter: only the flag, its index key and the time change.
+            inactive = plan_to_item(dataclasses.replace(previous, is_active=False))
+            expression, names, values = set_or_remove(
+                {
+                    "is_active": b(False),
+                    "updated_at": t(previous.updated_at),
+                    **layout.index_values(keys.PLANS, inactive),
+                }
+            )
             writes.append(
                 update(
                     table,
-                    keys.plan_key(previous.user_id, previous.plan_id),
-                    "SET #active = :false, #updated = :updated REMOVE #shard",
-                    {"#active": "is_active", "#updated": "updated_at", "#shard": keys.ACTIVE_SHARD},
-                    {":false": b(False), ":updated": t(previous.updated_at)},
-                    Condition("#active = :true", {}, {":true": b(True)}),
+                    layout.plan_key(previous.user_id, previous.plan_id),
+                    expression,
+                    names,
+                    values,
+                    Condition("#active = :true", {"#active": "is_active"}, {":true": b(True)}),
                     _no_longer_active,
                 )
             )
         write_atomically(self._client, writes)
 
     def _of_user(self, user_id: str, condition: Condition | None) -> list[Plan]:
-        request: dict[str, Any] = {
-            "TableName": self._table(keys.PLANS),
-            "KeyConditionExpression": "#user = :user",
-            "ExpressionAttributeNames": {"#user": "user_id"},
-            "ExpressionAttributeValues": {":user": s(user_id)},
-            "ConsistentRead": True,
-        }
+        request = self._layout.of_user(keys.PLANS, user_id)
         if condition is not None:
-            request["FilterExpression"] = condition.expression
-            request["ExpressionAttributeNames"].update(condition.names)
-            request["ExpressionAttributeValues"].update(condition.values)
+            with_filter(request, condition.expression, condition.names, condition.values)
         plans = [plan_from_item(item) for item in query_all(self._client, request)]
         return sorted(plans, key=lambda p: (p.version, p.plan_id))
 

@@ -1,22 +1,20 @@
-"""The progress table on DynamoDB and its streak view (streak-index)."""
+"""A user's progress on DynamoDB and its streak view (the layout's streak index)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import d, get_int, n, s
+from adapters.dynamodb.attributes import get_int, n
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all, query_pages, storage_errors
 from adapters.dynamodb.cursors import require_limit
+from adapters.dynamodb.layout import Sort, day_before, with_filter
 from adapters.dynamodb.mappers.progress import progress_from_item
 from domain.progress import Progress
 from ports.progress import ProgressChain
-
-if TYPE_CHECKING:
-    pass
 
 # Items a latest_before reads per page while it skips dates without tasks.
 _SCAN_BACK_PAGE = 16
@@ -32,31 +30,22 @@ class DynamoDBProgressRepository(DynamoDBRepository):
 
     def get(self, user_id: str, day: date) -> Progress | None:
         """The progress of one date, read consistently (guarded writes follow), or None."""
-        item = get_item(self._client, self._table(keys.PROGRESS), keys.progress_key(user_id, day))
+        key = self._layout.progress_key(user_id, day)
+        item = get_item(self._client, self._table(keys.PROGRESS), key)
         return progress_from_item(item) if item is not None else None
 
     def between(self, user_id: str, first: date, last: date) -> Sequence[Progress]:
         """Progress items dated first..last inclusive, oldest first (one range Query)."""
         if last < first:
             return []
-        request = self._dates(
-            user_id, "#date BETWEEN :first AND :last", {":first": d(first), ":last": d(last)}
-        )
+        request = self._dates(user_id, Sort("between", first.isoformat(), last.isoformat()))
         return [progress_from_item(item) for item in query_all(self._client, request)]
 
     def latest_before(self, user_id: str, day: date) -> Progress | None:
         """The latest item dated before `day` that has tasks: newest first, stop at the first."""
-        request = self._dates(user_id, "#date < :day", {":day": d(day)})
-        request.update(
-            ScanIndexForward=False,
-            Limit=_SCAN_BACK_PAGE,
-            FilterExpression="#total > :zero",
-            ExpressionAttributeNames={
-                **request["ExpressionAttributeNames"],
-                "#total": "tasks_total",
-            },
-            ExpressionAttributeValues={**request["ExpressionAttributeValues"], ":zero": n(0)},
-        )
+        request = self._dates(user_id, Sort("<=", day_before(day)))
+        request.update(ScanIndexForward=False, Limit=_SCAN_BACK_PAGE)
+        with_filter(request, "#total > :zero", {"#total": "tasks_total"}, {":zero": n(0)})
         for page in query_pages(self._client, request):
             if page:
                 return progress_from_item(page[0])
@@ -71,7 +60,7 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         """
         if last < first:
             return ProgressChain([], self.latest_before(user_id, first))
-        request = self._dates(user_id, "#date <= :last", {":last": d(last)})
+        request = self._dates(user_id, Sort("<=", last.isoformat()))
         span = (last - first).days + 1
         request.update(ScanIndexForward=False, Limit=min(span, _CHAIN_RANGE_PAGE) + _CHAIN_SLACK)
         newest_first: list[Progress] = []
@@ -87,12 +76,12 @@ class DynamoDBProgressRepository(DynamoDBRepository):
     def top_streaks(self, user_id: str, limit: int) -> Sequence[Progress]:
         """The user's days with the highest streaks, highest first; ties newer date first.
 
-        One Query of streak-index, highest first, `limit` items. The index orders by streak
+        One Query of the streak index, highest first, `limit` items. The index orders by streak
         only, so when days tie at the cut-off the index picks which of them are read
         (decision 117); those read are ordered by streak, then newer date first.
         """
         require_limit(limit)
-        request = self._streaks(user_id)
+        request = self._layout.streaks(user_id)
         request.update(ScanIndexForward=False, Limit=limit)
         top: list[Progress] = []
         for page in query_pages(self._client, request):
@@ -103,8 +92,8 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         return ranked[:limit]
 
     def best_streak(self, user_id: str) -> int:
-        """The highest streak the user ever reached (0 with none): the first of streak-index."""
-        request = self._streaks(user_id)
+        """The highest streak the user ever reached (0 with none): the first of the streak index."""
+        request = self._layout.streaks(user_id)
         request.update(ScanIndexForward=False, Limit=1, ProjectionExpression="#streak")
         request["ExpressionAttributeNames"]["#streak"] = "streak"
         with storage_errors():
@@ -112,20 +101,5 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         items = response.get("Items", [])
         return get_int(items[0], "streak") if items else 0
 
-    def _dates(self, user_id: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "TableName": self._table(keys.PROGRESS),
-            "KeyConditionExpression": f"#user = :user AND {condition}",
-            "ExpressionAttributeNames": {"#user": "user_id", "#date": "date"},
-            "ExpressionAttributeValues": {":user": s(user_id), **values},
-            "ConsistentRead": True,
-        }
-
-    def _streaks(self, user_id: str) -> dict[str, Any]:
-        return {
-            "TableName": self._table(keys.PROGRESS),
-            "IndexName": keys.STREAK_INDEX,
-            "KeyConditionExpression": "#user = :user",
-            "ExpressionAttributeNames": {"#user": "user_id"},
-            "ExpressionAttributeValues": {":user": s(user_id)},
-        }
+    def _dates(self, user_id: str, sort: Sort) -> dict[str, Any]:
+        return self._layout.of_user(keys.PROGRESS, user_id, sort)

@@ -18,37 +18,29 @@ from adapters.dynamodb.atomic import (
 from adapters.dynamodb.attributes import Item, b, opt_s, opt_t, s, t
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, storage_errors
+from adapters.dynamodb.layout import Layout
 from adapters.dynamodb.mappers.user_limits import limits_to_item
-from adapters.dynamodb.mappers.users import (
-    is_user_item,
-    reservation_item,
-    user_from_item,
-    user_to_item,
-)
+from adapters.dynamodb.mappers.users import reservation_item, user_from_item, user_to_item
 from domain.errors import AlreadyRegistered, DomainError, EmailTaken, NotFound
 from domain.limits import UserLimits
 from domain.user import User
 
 
 class DynamoDBUserRepository(DynamoDBRepository):
-    """Users by id (consistent read) and by email (email-index); atomic registration."""
+    """Users by id (consistent read) and by email (an index); atomic registration."""
 
     def get(self, user_id: str) -> User | None:
         """The user, read consistently, or None (an email reservation is not a user)."""
-        item = get_item(self._client, self._table(keys.USERS), keys.user_key(user_id))
-        return user_from_item(item) if item is not None and is_user_item(item) else None
+        table = self._table(keys.USERS)
+        item = get_item(self._client, table, self._layout.user_key(user_id))
+        if item is None or self._layout.entity_of(table, item) != keys.USERS:
+            return None
+        return user_from_item(item)
 
     def get_by_email(self, email: str) -> User | None:
-        """The user owning this normalised email, or None (email-index, eventually consistent)."""
+        """The user owning this normalised email, or None (an index read: eventually consistent)."""
         with storage_errors():
-            response = self._client.query(
-                TableName=self._table(keys.USERS),
-                IndexName=keys.EMAIL_INDEX,
-                KeyConditionExpression="#email = :email",
-                ExpressionAttributeNames={"#email": "email"},
-                ExpressionAttributeValues={":email": s(email)},
-                Limit=2,
-            )
+            response = self._client.query(**self._layout.by_email(email), Limit=2)
         users = [user_from_item(item) for item in response.get("Items", [])]
         return users[0] if users else None
 
@@ -60,31 +52,36 @@ class DynamoDBUserRepository(DynamoDBRepository):
         """
         if limits.user_id != user.user_id:
             raise ValueError("the limits row belongs to another user")
-        table = self._table(keys.USERS)
+        layout = self._layout
         # A new row is stored as revision 1, whatever revision the caller built it with.
         stored_limits = limits_to_item(dataclasses.replace(limits, revision=1))
+        reservation = layout.email_key(user.email)
         write_atomically(
             self._client,
             [
                 put(
-                    table,
-                    keys.user_key(user.user_id),
-                    user_to_item(user),
-                    absent("user_id"),
+                    self._table(keys.USERS),
+                    layout.user_key(user.user_id),
+                    layout.stored(keys.USERS, user_to_item(user)),
+                    absent(layout.key_attribute(keys.USERS)),
                     _registered,
                 ),
                 put(
                     self._table(keys.USER_LIMITS),
-                    keys.limits_key(limits.user_id),
-                    stored_limits,
-                    absent("user_id"),
+                    layout.limits_key(limits.user_id),
+                    layout.stored(keys.USER_LIMITS, stored_limits),
+                    absent(layout.key_attribute(keys.USER_LIMITS)),
                     _registered,
                 ),
                 put(
-                    table,
-                    keys.email_reservation_key(user.email),
-                    reservation_item(user.email, user.user_id, user.created_at),
-                    absent("user_id"),
+                    self._table(keys.EMAIL_RESERVATION),
+                    reservation,
+                    layout.stored(
+                        keys.EMAIL_RESERVATION,
+                        reservation_item(user.user_id, user.created_at),
+                        reservation,
+                    ),
+                    absent(layout.key_attribute(keys.EMAIL_RESERVATION)),
                     _email_taken,
                 ),
             ],
@@ -104,11 +101,11 @@ class DynamoDBUserRepository(DynamoDBRepository):
         )
         write = update(
             self._table(keys.USERS),
-            keys.user_key(user.user_id),
+            self._layout.user_key(user.user_id),
             expression,
             names,
             values,
-            _IS_A_USER,
+            _is_a_user(self._layout),
             _no_such_user,
         )
         write_atomically(self._client, [write])
@@ -122,24 +119,26 @@ class DynamoDBUserRepository(DynamoDBRepository):
         return stored
 
     def _tier_write(self, user: User) -> Write:
-        return tier_write(self._table(keys.USERS), user)
+        return tier_write(self._layout, user)
 
 
-def tier_write(table: str, user: User) -> Write:
+def tier_write(layout: Layout, user: User) -> Write:
     """The update of `tier` and `updated_at` only, on an existing user (NotFound otherwise)."""
     return update(
-        table,
-        keys.user_key(user.user_id),
+        layout.table(keys.USERS),
+        layout.user_key(user.user_id),
         "SET #tier = :tier, #updated = :updated",
         {"#tier": "tier", "#updated": "updated_at"},
         {":tier": s(user.tier.value), ":updated": t(user.updated_at)},
-        _IS_A_USER,
+        _is_a_user(layout),
         _no_such_user,
     )
 
 
-# A user item, not an email reservation (those carry no `email`).
-_IS_A_USER = exists("user_id") & Condition("attribute_exists(#email)", {"#email": "email"})
+def _is_a_user(layout: Layout) -> Condition:
+    """A user item, not an email reservation (those carry no `email`)."""
+    stored = exists(layout.key_attribute(keys.USERS))
+    return stored & Condition("attribute_exists(#email)", {"#email": "email"})
 
 
 def _registered(_old: Item | None) -> DomainError:

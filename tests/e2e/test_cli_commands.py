@@ -14,11 +14,12 @@ import pytest
 import infra.container
 import infra.lambda_reminders
 from adapters.dynamodb import keys
+from adapters.dynamodb.layout import LAYOUTS, layout_for
+from adapters.dynamodb.layout_multi import ACTIVE_INDEX, MultiLayout
 from application.send_reminders import REMINDER_EVENT, reminder_event_id
 from infra.cli import main
 from infra.container import Container
 from infra.lambda_reminders import RemindersFailed, handler
-from infra.tables import TABLES, physical_name
 from tests.e2e.service import Service, running
 from tests.e2e.users import expect, register, seeded
 from tests.support.dynamodb_backend import embedded_server, shared_client
@@ -63,14 +64,16 @@ def reminded(container: Container) -> dict[str, str]:
 # --- tables create ------------------------------------------------------------------------------
 
 
-def test_tables_create_makes_the_eight_tables_active_and_a_second_run_changes_nothing(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("layout_name", LAYOUTS)
+def test_tables_create_makes_the_layouts_tables_active_and_a_second_run_changes_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, layout_name: str
 ) -> None:
     stage = f"cli-{uuid.uuid4().hex[:10]}"
     monkeypatch.setenv("FLOWLOGIC_PROFILE", "local")
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", embedded_server().start())
     monkeypatch.setenv("FLOWLOGIC_STAGE", stage)
-    names = [physical_name(stage, table.logical) for table in TABLES]
+    monkeypatch.setenv("FLOWLOGIC_TABLE_LAYOUT", layout_name)
+    names = layout_for(layout_name, stage, 16).table_names()
     client = shared_client()
     try:
         first = main(["tables", "create"])
@@ -87,7 +90,10 @@ def test_tables_create_makes_the_eight_tables_active_and_a_second_run_changes_no
     assert [line for line in created.splitlines() if line.startswith("created ")] == [
         f"created {name}" for name in names
     ]
-    assert f"8 table(s) created; the 8 tables of stage '{stage}'" in created
+    count = len(names)
+    tables = "tables" if count > 1 else "table"
+    assert f"{count} table(s) created; the {count} {tables} of stage '{stage}'" in created
+    assert f"({layout_name} layout)" in created
     assert "are active" in created
     assert again.startswith("Nothing changed:")
     assert "created " not in again
@@ -101,7 +107,8 @@ def test_tables_create_warns_about_an_existing_table_without_the_defined_indexes
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", embedded_server().start())
     monkeypatch.setenv("FLOWLOGIC_STAGE", stage)
     client = shared_client()
-    plans = physical_name(stage, keys.PLANS)
+    layout = MultiLayout(stage, 16)
+    plans = layout.table(keys.PLANS)
     client.create_table(  # an older plans table: keys only, no active-index
         TableName=plans,
         BillingMode="PAY_PER_REQUEST",
@@ -118,28 +125,27 @@ def test_tables_create_warns_about_an_existing_table_without_the_defined_indexes
         code = main(["tables", "create"])
         printed = capsys.readouterr()
     finally:
-        for table in TABLES:
+        for name in layout.table_names():
             with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-                client.delete_table(TableName=physical_name(stage, table.logical))
+                client.delete_table(TableName=name)
 
     assert code == 0
     assert f"created {plans}" not in printed.out
     assert "7 table(s) created" in printed.out
-    assert f"warning: {plans} existed already and lacks {keys.ACTIVE_INDEX}" in printed.err
+    assert f"warning: {plans} existed already and lacks {ACTIVE_INDEX}" in printed.err
 
 
 def test_tables_create_reports_tables_that_exist_already_as_active(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], local: Service
 ) -> None:
     use_service_tables(monkeypatch, local)
-    stage = local.container.settings().stage
 
     assert main(["tables", "create"]) == 0
 
     assert capsys.readouterr().out.startswith("Nothing changed:")
     client = shared_client()
-    for table in TABLES:
-        described = client.describe_table(TableName=physical_name(stage, table.logical))
+    for name in local.container.settings().layout().table_names():
+        described = client.describe_table(TableName=name)
         assert described["Table"]["TableStatus"] == "ACTIVE"
 
 
@@ -177,8 +183,9 @@ def test_migrate_lists_then_applies_the_backfill_that_gives_a_user_back_their_li
     use_service_tables(monkeypatch, local)
     kept = register(local, "cli-user-kept", "kept@example.com")
     lost = register(local, "cli-user-lost", "lost@example.com")
-    limits_table = local.container.settings().table_name(keys.USER_LIMITS)
-    shared_client().delete_item(TableName=limits_table, Key=keys.limits_key(lost.sub))
+    layout = local.container.settings().layout()
+    limits_table = layout.table(keys.USER_LIMITS)
+    shared_client().delete_item(TableName=limits_table, Key=layout.limits_key(lost.sub))
     before = expect(local.client.get("/v1/me/limits", headers=kept.headers), 200)
     assert local.client.get("/v1/me/limits", headers=lost.headers).status_code == 404
 

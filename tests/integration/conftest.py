@@ -1,4 +1,5 @@
-"""Integration tests run against ONE embedded moto server on loopback, fresh tables per test."""
+"""Integration tests run against ONE embedded moto server on loopback, fresh tables per test,
+once per table layout (`multi`, `single`) unless a test asks for one layout."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from adapters.dynamodb.layout import LAYOUTS, Layout
 from infra.embedded import EmbeddedDynamoDB
 from tests.support.dynamodb_backend import dynamodb_stores, embedded_server, fresh_tables
 from tests.support.stores import Stores
@@ -33,20 +35,27 @@ def plain_client(server: EmbeddedDynamoDB) -> DynamoDBClient:
     return server.client()
 
 
-@pytest.fixture
-def tables(client: DynamoDBClient) -> Iterator[dict[str, str]]:
-    """The eight tables under a fresh stage, logical -> physical name."""
-    with fresh_tables(client) as names:
-        yield names
+@pytest.fixture(params=LAYOUTS)
+def layout_name(request: pytest.FixtureRequest) -> str:
+    """The table layout a test runs on (override in a module to pin one)."""
+    name: str = request.param
+    return name
 
 
 @pytest.fixture
-def stores(client: DynamoDBClient, tables: dict[str, str]) -> Stores:
+def layout(client: DynamoDBClient, layout_name: str) -> Iterator[Layout]:
+    """The layout's tables under a fresh stage."""
+    with fresh_tables(client, layout_name) as fresh:
+        yield fresh
+
+
+@pytest.fixture
+def stores(client: DynamoDBClient, layout: Layout) -> Stores:
     """Every repository on the test's client and tables."""
-    return dynamodb_stores(client, tables)
+    return dynamodb_stores(client, layout)
 
 
 @pytest.fixture
-def other_stores(plain_client: DynamoDBClient, tables: dict[str, str]) -> Stores:
+def other_stores(plain_client: DynamoDBClient, layout: Layout) -> Stores:
     """The same tables through the hook-free client: a concurrent writer."""
-    return dynamodb_stores(plain_client, tables)
+    return dynamodb_stores(plain_client, layout)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import s
+from adapters.dynamodb.layout import Layout
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -45,13 +45,7 @@ def all_at_once(count: int, work: Callable[[int], T]) -> list[T | BaseException]
         return list(pool.map(run, range(count)))
 
 
-def stored_attempts(client: DynamoDBClient, tables: dict[str, str], user_id: str) -> int:
-    """How many attempts of the user the assessments table holds (consistent count)."""
-    response = client.query(
-        TableName=tables[keys.ASSESSMENTS],
-        KeyConditionExpression="user_id = :u",
-        ExpressionAttributeValues={":u": s(user_id)},
-        ConsistentRead=True,
-        Select="COUNT",
-    )
+def stored_attempts(client: DynamoDBClient, layout: Layout, user_id: str) -> int:
+    """How many attempts of the user the layout holds (consistent count)."""
+    response = client.query(**layout.of_user(keys.ASSESSMENTS, user_id), Select="COUNT")
     return response["Count"]

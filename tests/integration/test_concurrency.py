@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from adapters.dynamodb.layout import Layout
 from application.retry import retry_on_conflict
 from domain import catalog
 from domain.assessment import start_assessment
@@ -39,7 +40,7 @@ def frequent_thread_switches() -> Iterator[None]:
 
 @pytest.mark.parametrize("run", RUNS)
 def test_fifty_simultaneous_starts_admit_exactly_what_the_hourly_quota_allows(
-    run: int, stores: Stores, client: DynamoDBClient, tables: dict[str, str]
+    run: int, stores: Stores, client: DynamoDBClient, layout: Layout
 ) -> None:
     user = a_user(USER)
     stores.users.add(user, limits_for(user))
@@ -69,7 +70,7 @@ def test_fifty_simultaneous_starts_admit_exactly_what_the_hourly_quota_allows(
     assert errors == []
     allowed = quota_of(user.tier).videos_per_hour
     assert outcomes.count(True) == allowed == 5
-    assert stored_attempts(client, tables, USER) == allowed
+    assert stored_attempts(client, layout, USER) == allowed
     limits = stores.limits.get(USER)
     assert limits is not None
     assert limits.video_quota_used_hourly == allowed

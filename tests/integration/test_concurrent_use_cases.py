@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from adapters.dynamodb.layout import Layout
 from adapters.memory.clock import FixedClock
 from adapters.memory.video_storage import FakeVideoStorage
 from adapters.system.ids import Uuid4Ids
@@ -37,7 +38,7 @@ def frequent_thread_switches() -> Iterator[None]:
 
 
 def test_fifty_simultaneous_start_attempt_requests_admit_exactly_five(
-    stores: Stores, client: DynamoDBClient, tables: dict[str, str]
+    stores: Stores, client: DynamoDBClient, layout: Layout
 ) -> None:
     user = accept_disclaimer(a_user(USER), T0)
     stores.users.add(user, limits_for(user))
@@ -52,7 +53,7 @@ def test_fifty_simultaneous_start_attempt_requests_admit_exactly_five(
     refused = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(admitted) == 5
     assert all(isinstance(error, QuotaExceeded | Banned) for error in refused), refused
-    assert stored_attempts(client, tables, USER) == 5
+    assert stored_attempts(client, layout, USER) == 5
     limits = stores.limits.get(USER)
     assert limits is not None
     assert limits.video_quota_used_hourly == 5
@@ -70,9 +71,7 @@ def test_simultaneous_plan_generations_leave_exactly_one_active_plan(stores: Sto
         stored_limits,
     )
     clock = FixedClock(NOW)
-    use_case = GeneratePlan(
-        stores.users, stores.assessments, stores.plans, stores.calendar, stores.progress, clock
-    )
+    use_case = GeneratePlan(stores.snapshots, stores.plans, stores.calendar, stores.progress, clock)
 
     outcomes = all_at_once(4, lambda _: use_case.execute(GeneratePlanRequest(USER)))
 

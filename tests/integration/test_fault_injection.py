@@ -11,6 +11,7 @@ import pytest
 from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import s
 from adapters.dynamodb.batches import batch_write, put_request
+from adapters.dynamodb.layout import Layout
 from application.retry import retry_on_conflict
 from domain import catalog
 from domain.assessment import start_assessment
@@ -54,25 +55,20 @@ def start_one(stores: Stores, assessment_id: str, test_id: int = 1) -> None:
     stores.assessments.start(assessment, decision.limits)
 
 
-def assessment_ids(client: DynamoDBClient, tables: dict[str, str]) -> list[str]:
-    response = client.query(
-        TableName=tables[keys.ASSESSMENTS],
-        KeyConditionExpression="user_id = :u",
-        ExpressionAttributeValues={":u": s(USER)},
-        ConsistentRead=True,
-    )
+def assessment_ids(client: DynamoDBClient, layout: Layout) -> list[str]:
+    response = client.query(**layout.of_user(keys.ASSESSMENTS, USER))
     return sorted(item["assessment_id"]["S"] for item in response["Items"])
 
 
 def test_a_throttled_transaction_is_retried_by_botocore_and_written_once(
-    stores: Stores, client: DynamoDBClient, plain_client: DynamoDBClient, tables: dict[str, str]
+    stores: Stores, client: DynamoDBClient, plain_client: DynamoDBClient, layout: Layout
 ) -> None:
     register(stores)
     sends = fail_first_sends(client, "TransactWriteItems", "ThrottlingException", times=1)
     start_one(stores, "a-1")
     assert len(sends.sent) == 2
     assert sends.sent[0] == sends.sent[1]  # the same request, idempotency token included
-    assert assessment_ids(plain_client, tables) == ["a-1"]
+    assert assessment_ids(plain_client, layout) == ["a-1"]
     limits = stores.limits.get(USER)
     assert limits is not None
     assert (limits.revision, limits.video_quota_used_hourly) == (2, 1)
@@ -80,13 +76,13 @@ def test_a_throttled_transaction_is_retried_by_botocore_and_written_once(
 
 def test_throttling_that_outlasts_the_retries_is_storage_unavailable_and_writes_nothing(
     server: embedded.EmbeddedDynamoDB,
-    tables: dict[str, str],
+    layout: Layout,
     plain_client: DynamoDBClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(embedded, "MAX_ATTEMPTS", 2)  # one retry, to keep the test short
     client = embedded.make_client(server.endpoint, server.region)
-    stores = dynamodb_stores(client, tables)
+    stores = dynamodb_stores(client, layout)
     register(stores)
     sends = fail_first_sends(
         client, "TransactWriteItems", "ProvisionedThroughputExceededException", times=99
@@ -94,13 +90,13 @@ def test_throttling_that_outlasts_the_retries_is_storage_unavailable_and_writes_
     with pytest.raises(StorageUnavailable):
         start_one(stores, "a-1")
     assert len(sends.sent) == 2
-    assert assessment_ids(plain_client, tables) == []
+    assert assessment_ids(plain_client, layout) == []
 
 
 def test_unprocessed_items_are_resent_until_each_is_written_exactly_once(
-    client: DynamoDBClient, plain_client: DynamoDBClient, tables: dict[str, str]
+    client: DynamoDBClient, plain_client: DynamoDBClient, layout: Layout
 ) -> None:
-    table = tables[keys.MIGRATIONS]
+    table = layout.table(keys.MIGRATIONS)
     written: list[str] = []
     calls = 0
 
@@ -119,7 +115,10 @@ def test_unprocessed_items_are_resent_until_each_is_written_exactly_once(
 
     before_call(client, "BatchWriteItem", half_unprocessed)
     versions = [f"{n:03d}" for n in range(60)]
-    items = [{"version": s(v), "description": s("d"), "author": s("a")} for v in versions]
+    items = [
+        layout.stored(keys.MIGRATIONS, {"version": s(v), "description": s("d"), "author": s("a")})
+        for v in versions
+    ]
     batch_write(client, [(table, put_request(item)) for item in items], sleep=lambda _: None)
     assert sorted(written) == versions  # every item once, none twice
     stored = plain_client.scan(TableName=table, ConsistentRead=True)["Items"]
@@ -153,7 +152,7 @@ def test_a_start_that_loses_to_a_write_between_its_read_and_its_write_writes_not
     client: DynamoDBClient,
     other_stores: Stores,
     plain_client: DynamoDBClient,
-    tables: dict[str, str],
+    layout: Layout,
 ) -> None:
     register(stores)
     raced: list[bool] = []
@@ -166,13 +165,13 @@ def test_a_start_that_loses_to_a_write_between_its_read_and_its_write_writes_not
     before_call(client, "TransactWriteItems", conflicting_start)
     with pytest.raises(ConcurrentModification):
         start_one(stores, "mine")
-    assert assessment_ids(plain_client, tables) == ["rival"]
+    assert assessment_ids(plain_client, layout) == ["rival"]
     limits = other_stores.limits.get(USER)
     assert limits is not None
     assert (limits.revision, limits.video_quota_used_hourly) == (2, 1)
     # The use case re-reads and decides again; the retry lands on the rival's counters.
     retry_on_conflict(lambda: start_one(stores, "mine"))
-    assert assessment_ids(plain_client, tables) == ["mine", "rival"]
+    assert assessment_ids(plain_client, layout) == ["mine", "rival"]
     limits = other_stores.limits.get(USER)
     assert limits is not None
     assert (limits.revision, limits.video_quota_used_hourly) == (3, 2)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from adapters.dynamodb import keys
+from adapters.dynamodb.layout import Layout
 from adapters.dynamodb.mappers.users import user_to_item
 from adapters.dynamodb.migrations import DynamoDBMigrationLedger
 from adapters.memory.clock import FixedClock
@@ -22,7 +23,6 @@ from application.run_migrations import (
 )
 from infra.migrations import AUTHOR, dynamodb_migrations
 from ports.migrations import AppliedMigration, MigrationLedger
-from tests.support.dynamodb_backend import TEST_SHARDS
 from tests.support.factories import T0, a_user, limits_for
 from tests.support.stores import Stores
 
@@ -70,40 +70,43 @@ class InStep:
         self._ledger.release(version)
 
 
-def registry(client: DynamoDBClient, tables: dict[str, str]) -> list[Migration]:
-    return dynamodb_migrations(lambda: client, tables, TEST_SHARDS, FixedClock(T0))
+def registry(client: DynamoDBClient, layout: Layout) -> list[Migration]:
+    return dynamodb_migrations(lambda: client, layout, FixedClock(T0))
 
 
-def legacy_users(client: DynamoDBClient, tables: dict[str, str], count: int) -> None:
+def legacy_users(client: DynamoDBClient, layout: Layout, count: int) -> None:
     """Users stored without a limits row, as before migration 001."""
     for number in range(count):
         user = a_user(f"legacy-{number}")
-        client.put_item(TableName=tables[keys.USERS], Item=user_to_item(user))
+        item = layout.stored(keys.USERS, user_to_item(user))
+        client.put_item(TableName=layout.table(keys.USERS), Item=item)
 
 
-def limits_rows(client: DynamoDBClient, tables: dict[str, str]) -> int:
-    return client.scan(TableName=tables[keys.USER_LIMITS], Select="COUNT")["Count"]
+def limits_rows(client: DynamoDBClient, layout: Layout) -> int:
+    table = layout.table(keys.USER_LIMITS)
+    items = client.scan(TableName=table)["Items"]
+    return sum(1 for item in items if layout.entity_of(table, item) == keys.USER_LIMITS)
 
 
 def test_a_dry_run_lists_the_pending_migrations_and_applies_none(
-    client: DynamoDBClient, tables: dict[str, str], stores: Stores
+    client: DynamoDBClient, layout: Layout, stores: Stores
 ) -> None:
-    legacy_users(client, tables, 3)
-    counted = Counted(registry(client, tables))
+    legacy_users(client, layout, 3)
+    counted = Counted(registry(client, layout))
 
     pending = RunMigrations(stores.migrations, counted.migrations, FixedClock(T0)).execute(DRY_RUN)
 
     assert pending == VERSIONS
     assert counted.calls == Counter()
     assert stores.migrations.applied() == []
-    assert limits_rows(client, tables) == 0
+    assert limits_rows(client, layout) == 0
 
 
 def test_applying_records_each_migration_with_its_description_and_author(
-    client: DynamoDBClient, tables: dict[str, str], stores: Stores
+    client: DynamoDBClient, layout: Layout, stores: Stores
 ) -> None:
-    legacy_users(client, tables, 3)
-    runner = RunMigrations(stores.migrations, registry(client, tables), FixedClock(T0))
+    legacy_users(client, layout, 3)
+    runner = RunMigrations(stores.migrations, registry(client, layout), FixedClock(T0))
 
     applied = runner.execute(APPLY)
 
@@ -114,24 +117,24 @@ def test_applying_records_each_migration_with_its_description_and_author(
         ("002", AUTHOR, T0),
     ]
     assert all(m.description for m in recorded)
-    assert limits_rows(client, tables) == 3
+    assert limits_rows(client, layout) == 3
     assert runner.execute(APPLY) == []
     assert runner.execute(DRY_RUN) == []
 
 
 def test_two_runners_started_together_apply_each_migration_exactly_once(
-    client: DynamoDBClient, plain_client: DynamoDBClient, tables: dict[str, str], stores: Stores
+    client: DynamoDBClient, plain_client: DynamoDBClient, layout: Layout, stores: Stores
 ) -> None:
-    legacy_users(client, tables, 5)
+    legacy_users(client, layout, 5)
     registered = a_user("registered-1")
     stores.users.add(registered, limits_for(registered))
-    counted = Counted(registry(client, tables))
+    counted = Counted(registry(client, layout))
     barrier = threading.Barrier(2)
     results: dict[str, list[str]] = {}
     errors: list[BaseException] = []
 
     def run(name: str, runner_client: DynamoDBClient) -> None:
-        ledger = InStep(DynamoDBMigrationLedger(runner_client, tables, TEST_SHARDS), barrier)
+        ledger = InStep(DynamoDBMigrationLedger(runner_client, layout), barrier)
         try:
             results[name] = RunMigrations(ledger, counted.migrations, FixedClock(T0)).execute(APPLY)
         except BaseException as error:  # reported below, not lost in the thread
@@ -149,9 +152,9 @@ def test_two_runners_started_together_apply_each_migration_exactly_once(
     assert errors == []
     assert sorted(results["a"] + results["b"]) == VERSIONS  # each applied by one runner
     assert counted.calls == Counter({"001": 1, "002": 1})
-    ledger = DynamoDBMigrationLedger(client, tables, TEST_SHARDS)
+    ledger = DynamoDBMigrationLedger(client, layout)
     assert [m.version for m in ledger.applied()] == VERSIONS
-    assert limits_rows(client, tables) == 6
+    assert limits_rows(client, layout) == 6
 
 
 class Interrupted(Exception):
@@ -159,10 +162,10 @@ class Interrupted(Exception):
 
 
 def test_a_failing_apply_releases_its_claim_and_a_later_run_applies_it(
-    client: DynamoDBClient, tables: dict[str, str], stores: Stores
+    client: DynamoDBClient, layout: Layout, stores: Stores
 ) -> None:
-    legacy_users(client, tables, 4)
-    real = registry(client, tables)
+    legacy_users(client, layout, 4)
+    real = registry(client, layout)
 
     def interrupted_after_the_first_page(report: ReportProgress) -> None:
         def report_then_fail(done: int, total: int | None) -> None:
@@ -178,10 +181,10 @@ def test_a_failing_apply_releases_its_claim_and_a_later_run_applies_it(
         RunMigrations(stores.migrations, failing, FixedClock(T0)).execute(APPLY)
 
     assert stores.migrations.applied() == []  # 001 released, 002 never claimed
-    assert limits_rows(client, tables) == 4  # the page was written before the interruption
+    assert limits_rows(client, layout) == 4  # the page was written before the interruption
     counted = Counted(real)
     runner = RunMigrations(stores.migrations, counted.migrations, FixedClock(T0))
     assert runner.execute(DRY_RUN) == VERSIONS
     assert runner.execute(APPLY) == VERSIONS
     assert counted.calls == Counter({"001": 1, "002": 1})
-    assert limits_rows(client, tables) == 4
+    assert limits_rows(client, layout) == 4

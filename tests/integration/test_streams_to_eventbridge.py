@@ -1,4 +1,5 @@
-"""End to end on moto: a table write, its stream record, the Lambda handler, the event on the bus.
+"""End to end on moto, on both table layouts: a write, its stream record, the Lambda handler, the
+event on the bus.
 
 The records are read back with the DynamoDB Streams API and given the shape Lambda delivers
 (`eventSourceARN` added, the creation time in epoch seconds); the bus forwards `flowlogic`
@@ -7,6 +8,7 @@ events to an SQS queue, where the test reads them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -18,16 +20,30 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from adapters.dynamodb import keys
+from adapters.dynamodb.attributes import Item
+from adapters.dynamodb.layout import Layout, layout_for
 from adapters.dynamodb.mappers.users import reservation_item, user_to_item
+from adapters.dynamodb.streams import DynamoDBStreamRecords, translate
+from adapters.dynamodb.tables import create_tables
 from adapters.eventbridge.publisher import EventBridgePublisher
 from application.publish_stream_events import PublishStreamEvents
-from application.stream_events import translate
+from domain.assessment import AssessmentStatus
+from domain.calendar import set_completed
 from domain.tiers import Tier
 from domain.user import change_tier, mask
 from infra import lambda_stream
-from infra.tables import create_tables, physical_name, table_by_logical
-from tests.support.dynamodb_backend import embedded_server
-from tests.support.factories import T0, a_user
+from tests.contract.storing import stored
+from tests.support.dynamodb_backend import dynamodb_stores, embedded_server
+from tests.support.factories import (
+    T0,
+    a_plan,
+    a_subscription,
+    a_task,
+    a_user,
+    an_assessment,
+    limits_for,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -50,6 +66,7 @@ def moto_url() -> str:
 class Aws:
     url: str
     stage: str
+    layout: Layout
     dynamodb: DynamoDBClient
     streams: DynamoDBStreamsClient
     events: EventBridgeClient
@@ -57,20 +74,17 @@ class Aws:
     bus: str
     queue_url: str
 
-    @property
-    def table_prefix(self) -> str:
-        return physical_name(self.stage, "")
-
 
 @pytest.fixture
-def aws(moto_url: str) -> Aws:
-    """A fresh stage: the users table with its stream, a bus, and a queue behind the bus."""
+def aws(moto_url: str, layout_name: str) -> Aws:
+    """A fresh stage: the layout's tables with their streams, a bus, and a queue behind it."""
     stage = "it" + uuid.uuid4().hex[:8]
+    layout = layout_for(layout_name, stage, 16)
     options: dict[str, Any] = {"endpoint_url": moto_url, "region_name": REGION, **CREDENTIALS}
     dynamodb = boto3.client("dynamodb", **options)
     sqs = boto3.client("sqs", **options)
     events = boto3.client("events", **options)
-    create_tables(dynamodb, stage, [table_by_logical("users")])
+    create_tables(dynamodb, layout)
     bus = f"flowlogic-{stage}"
     events.create_event_bus(Name=bus)
     queue_url = sqs.create_queue(QueueName=f"{bus}-events")["QueueUrl"]
@@ -88,6 +102,7 @@ def aws(moto_url: str) -> Aws:
     return Aws(
         moto_url,
         stage,
+        layout,
         dynamodb,
         boto3.client("dynamodbstreams", **options),
         events,
@@ -103,6 +118,7 @@ def lambda_environment(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     for name, value in {
         "FLOWLOGIC_PROFILE": "aws",
         "FLOWLOGIC_STAGE": aws.stage,
+        "FLOWLOGIC_TABLE_LAYOUT": aws.layout.name,
         "FLOWLOGIC_EVENT_BUS": aws.bus,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
@@ -119,13 +135,28 @@ def lambda_environment(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     root.setLevel(level)
 
 
-def put(aws: Aws, item: Mapping[str, Any]) -> None:
-    aws.dynamodb.put_item(TableName=physical_name(aws.stage, "users"), Item=dict(item))
+def put(
+    aws: Aws, item: Mapping[str, Any], entity: str = keys.USERS, key: Item | None = None
+) -> None:
+    """Store an item of `entity` (documented attributes) as the layout stores it."""
+    stored = aws.layout.stored(entity, item, key)
+    aws.dynamodb.put_item(TableName=aws.layout.table(entity), Item=stored)
 
 
-def lambda_event(aws: Aws) -> dict[str, Any]:
-    """Every record of the users stream so far, as Lambda would deliver them."""
-    table = aws.dynamodb.describe_table(TableName=physical_name(aws.stage, "users"))
+def lambda_event(aws: Aws, entity: str = keys.USERS) -> dict[str, Any]:
+    """Every record of the stream of `entity`'s table so far, as Lambda would deliver them."""
+    return {"Records": table_records(aws, aws.layout.table(entity))}
+
+
+def every_record(aws: Aws) -> dict[str, Any]:
+    """The records of every stream of the layout's tables so far, table after table."""
+    streamed = [aws.layout.physical(t) for t in aws.layout.tables() if t.stream]
+    return {"Records": [record for name in streamed for record in table_records(aws, name)]}
+
+
+def table_records(aws: Aws, name: str) -> list[dict[str, Any]]:
+    """Every record of one table's stream so far, as Lambda would deliver them."""
+    table = aws.dynamodb.describe_table(TableName=name)
     stream_arn = table["Table"]["LatestStreamArn"]
     records: list[dict[str, Any]] = []
     for shard in aws.streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -140,7 +171,7 @@ def lambda_event(aws: Aws) -> dict[str, Any]:
                 body["ApproximateCreationDateTime"] = created.timestamp()
             delivered["dynamodb"] = body
             records.append(delivered)
-    return {"Records": records}
+    return records
 
 
 def received(aws: Aws) -> list[dict[str, Any]]:
@@ -161,7 +192,8 @@ def test_a_registration_reaches_the_bus_once_without_the_user_id_or_email(aws: A
     user_id = str(uuid.uuid4())
     user = a_user(user_id, "grace.hopper@example.com")
     put(aws, user_to_item(user))
-    put(aws, reservation_item(user.email, user_id, T0))
+    reservation = aws.layout.email_key(user.email)
+    put(aws, reservation_item(user_id, T0), keys.EMAIL_RESERVATION, reservation)
     event = lambda_event(aws)
 
     answer = lambda_stream.handler(event, None)
@@ -219,14 +251,50 @@ def test_an_entry_eventbridge_refuses_reports_only_its_record(aws: Aws) -> None:
         put(aws, user_to_item(a_user(str(uuid.uuid4()))))
     event = lambda_event(aws)
     records = event["Records"]
-    refused_id = translate(records[1], aws.table_prefix)[0].event_id
+    refused_id = translate(records[1], aws.layout)[0].event_id
     client: Any = RefusingOneEvent(aws.events, refused_id)
-    use_case = PublishStreamEvents(EventBridgePublisher(client, aws.bus))
+    publisher = EventBridgePublisher(client, aws.bus)
+    use_case = PublishStreamEvents(publisher, DynamoDBStreamRecords(aws.layout))
 
-    answer = lambda_stream.process(event, use_case, aws.table_prefix)
+    answer = lambda_stream.process(event, use_case)
 
     sequence_number = records[1]["dynamodb"]["SequenceNumber"]
     assert answer == {"batchItemFailures": [{"itemIdentifier": sequence_number}]}
     delivered = [m["detail"]["event_id"] for m in received(aws)]
     assert len(delivered) == 2
     assert refused_id not in delivered
+
+
+@pytest.mark.usefixtures("lambda_environment")
+def test_the_adapters_writes_give_the_same_events_on_either_layout(aws: Aws) -> None:
+    stores = dynamodb_stores(aws.dynamodb, aws.layout)
+    user_id = str(uuid.uuid4())
+    user = a_user(user_id)
+    limits = limits_for(user)
+    stores.users.add(user, limits)
+    stores.users.change_tier(
+        change_tier(user, Tier.PRO, T0), dataclasses.replace(limits, revision=1)
+    )
+    stored(stores, an_assessment(user_id, "attempt-1", status=AssessmentStatus.COMPLETED))
+    plan = a_plan(user_id)
+    stores.plans.activate(plan, None)
+    task = a_task(user_id, plan_id=plan.plan_id)
+    stores.calendar.add_tasks([task], [])
+    stores.calendar.set_completed(set_completed(task, True, T0), [])
+    stores.subscriptions.apply(a_subscription(user_id), None)
+
+    answer = lambda_stream.handler(every_record(aws), None)
+
+    assert answer == {"batchItemFailures": []}
+    seen = sorted((m["detail-type"], m["detail"]["user_id"]) for m in received(aws))
+    assert seen == sorted(
+        (name, user_id)
+        for name in (
+            "UserRegistered",
+            "TierChanged",
+            "AssessmentCompleted",
+            "PlanActivated",
+            "TaskCompleted",
+            "SubscriptionChanged",
+        )
+    )

@@ -1,4 +1,5 @@
-"""The table definitions against DynamoDB's real rules, which moto does not all enforce."""
+"""The table definitions of both layouts against DynamoDB's real rules, which moto does not all
+enforce."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from typing import Any
 import pytest
 
 from adapters.dynamodb import keys
-from infra.tables import TABLES, Index, Table, create_table_request, physical_name
+from adapters.dynamodb import layout_multi as multi
+from adapters.dynamodb import layout_single as single
+from adapters.dynamodb.layout_multi import TABLES as MULTI_TABLES
+from adapters.dynamodb.tables import Index, Table, create_table_request
+
+# Every table of both layouts: the rules below hold for each.
+TABLES = (*MULTI_TABLES, single.TABLE)
 
 MAX_GSIS_PER_TABLE = 20
 MAX_LSIS_PER_TABLE = 5
 
 
 def request_of(table: Table) -> dict[str, Any]:
-    return create_table_request(table, physical_name("test", table.logical))
+    return create_table_request(table, f"flowlogic-test-{table.logical}")
 
 
 def key_attributes_used(request: dict[str, Any]) -> set[str]:
@@ -27,8 +34,18 @@ def key_attributes_used(request: dict[str, Any]) -> set[str]:
 
 
 def test_the_eight_tables_of_the_schema_are_defined_once_each() -> None:
-    assert [t.logical for t in TABLES] == list(keys.ALL_TABLES)
-    assert len({t.logical for t in TABLES}) == 8
+    assert [t.logical for t in MULTI_TABLES] == list(keys.ALL_TABLES)
+    assert len({t.logical for t in MULTI_TABLES}) == 8
+
+
+def test_the_single_table_has_generic_string_keys_three_global_indexes_and_no_local_one() -> None:
+    table = single.TABLE
+    assert (table.partition, table.sort) == (("PK", "S"), ("SK", "S"))
+    assert table.local_indexes() == ()
+    assert [index.name for index in table.global_indexes()] == ["GSI1", "GSI2", "GSI3"]
+    assert set(table.key_attributes().values()) == {"S"}
+    assert table.stream
+    assert single.SingleLayout("test", 4).table_names() == ["flowlogic-test"]
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.logical)
@@ -74,7 +91,7 @@ def test_every_table_but_migrations_streams_new_and_old_images(table: Table) -> 
 
 
 def test_the_schemas_index_names_are_kept_as_global_indexes() -> None:
-    names = {index.name for table in TABLES for index in table.global_indexes()}
+    names = {index.name for table in MULTI_TABLES for index in table.global_indexes()}
     assert names == {
         "email-index",
         "stripe-customer-index",
@@ -93,7 +110,7 @@ def test_the_one_local_index_orders_a_users_assessments_by_time() -> None:
         for index in table.local_indexes()
     }
     assert local == {
-        (keys.ASSESSMENTS, keys.CREATED_INDEX, ("user_id", "S"), ("created_at", "S")),
+        (keys.ASSESSMENTS, multi.CREATED_INDEX, ("user_id", "S"), ("created_at", "S")),
     }
 
 
@@ -137,9 +154,9 @@ def test_a_table_without_a_sort_key_cannot_have_a_local_index() -> None:
 
 def test_the_shared_key_indexes_are_keyed_on_sharded_string_attributes() -> None:
     partitions = {
-        index.name: index.partition for table in TABLES for index in table.global_indexes()
+        index.name: index.partition for table in MULTI_TABLES for index in table.global_indexes()
     }
-    assert partitions["active-index"] == (keys.ACTIVE_SHARD, "S")
-    assert partitions["date-index"] == (keys.DATE_SHARD, "S")
-    assert partitions["month-index"] == (keys.MONTH_SHARD, "S")
-    assert partitions["test-type-index"] == (keys.TEST_SHARD, "S")
+    assert partitions["active-index"] == (multi.ACTIVE_SHARD, "S")
+    assert partitions["date-index"] == (multi.DATE_SHARD, "S")
+    assert partitions["month-index"] == (multi.MONTH_SHARD, "S")
+    assert partitions["test-type-index"] == (multi.TEST_SHARD, "S")

@@ -1,4 +1,4 @@
-"""The deployment template: generated from infra/tables.py, lint-clean, least-privilege, deployable.
+"""The deployment template: from the multi layout's tables, lint-clean, least-privilege, deployable.
 
 moto's CloudFormation creates the tables, roles, functions, bus and stream mappings (it skips the
 ApiGatewayV2 resources and drops SSE and PITR), so those are asserted on the template itself.
@@ -19,7 +19,8 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from adapters.dynamodb import keys
-from infra.tables import TABLES, Table, create_table_request, physical_name
+from adapters.dynamodb.layout_multi import STRIPE_CUSTOMER_INDEX, TABLES
+from adapters.dynamodb.tables import Table, create_table_request
 from infra.template import (
     SECRET_PARAMETERS,
     build_template,
@@ -340,7 +341,7 @@ def test_the_webhook_reaches_users_subscriptions_limits_and_the_customer_index_o
     tables = [t for t in TABLES if t.logical in (keys.USERS, keys.SUBSCRIPTIONS, keys.USER_LIMITS)]
 
     assert granted(template, "WebhookRole", "dynamodb:") == table_and_index_arns(
-        tables, {keys.STRIPE_CUSTOMER_INDEX}
+        tables, {STRIPE_CUSTOMER_INDEX}
     )
     actions = {
         action
@@ -518,7 +519,7 @@ def test_the_deployed_table_has_the_keys_indexes_and_stream_the_adapters_expect(
     deployed: tuple[str, dict[str, Any]], table: Table
 ) -> None:
     stage, options = deployed
-    name = physical_name(stage, table.logical)
+    name = f"flowlogic-{stage}-{table.logical}"
     expected = create_table_request(table, name)
 
     found = boto3.client("dynamodb", **options).describe_table(TableName=name)["Table"]
@@ -557,7 +558,7 @@ def test_the_deployed_stream_mappings_connect_every_stream_to_the_consumer(
     sources = {m["EventSourceArn"] for m in mappings["EventSourceMappings"]}
 
     streams = {
-        dynamodb.describe_table(TableName=physical_name(stage, t.logical))["Table"][
+        dynamodb.describe_table(TableName=f"flowlogic-{stage}-{t.logical}")["Table"][
             "LatestStreamArn"
         ]
         for t in TABLES

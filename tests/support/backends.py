@@ -23,7 +23,7 @@ from adapters.memory.progress import InMemoryProgressRepository
 from adapters.memory.snapshots import InMemorySnapshotReader
 from adapters.memory.subscriptions import InMemorySubscriptionRepository
 from adapters.memory.users import InMemoryUserRepository
-from tests.support.dynamodb_backend import dynamodb_backend
+from tests.support.dynamodb_backend import multi_backend, single_backend
 from tests.support.stores import Stores
 
 Backend = Callable[[], AbstractContextManager[Stores]]
@@ -51,4 +51,8 @@ def memory_backend() -> AbstractContextManager[Stores]:
     return contextlib.nullcontext(memory_stores())
 
 
-BACKENDS: dict[str, Backend] = {"memory": memory_backend, "dynamodb": dynamodb_backend}
+BACKENDS: dict[str, Backend] = {
+    "memory": memory_backend,
+    "multi": multi_backend,
+    "single": single_backend,
+}

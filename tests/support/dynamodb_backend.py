@@ -1,8 +1,10 @@
-"""The DynamoDB backend of the test suites: ONE embedded moto server per test process, and eight
-fresh tables under a random stage per test, so tests never see each other's items.
+"""The DynamoDB backends of the test suites: ONE embedded moto server per test process, and the
+tables of a layout (eight for `multi`, one for `single`) under a random stage per test, so tests
+never see each other's items.
 
-`dynamodb_backend` has the `Backend` shape of tests/support/backends.py: a zero-argument
-callable returning a context manager that yields fresh `Stores` and drops the tables on exit.
+`multi_backend` and `single_backend` have the `Backend` shape of tests/support/backends.py: a
+zero-argument callable returning a context manager that yields fresh `Stores` and drops the
+tables on exit.
 """
 
 from __future__ import annotations
@@ -11,22 +13,22 @@ import atexit
 import contextlib
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.account import DynamoDBAccountStore
 from adapters.dynamodb.assessments import DynamoDBAssessmentRepository
 from adapters.dynamodb.calendar import DynamoDBCalendarRepository
+from adapters.dynamodb.layout import LAYOUTS, Layout, layout_for
 from adapters.dynamodb.limits import DynamoDBLimitsRepository
 from adapters.dynamodb.migrations import DynamoDBMigrationLedger
 from adapters.dynamodb.plans import DynamoDBPlanRepository
 from adapters.dynamodb.progress import DynamoDBProgressRepository
 from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
 from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
+from adapters.dynamodb.tables import create_tables
 from adapters.dynamodb.users import DynamoDBUserRepository
 from infra.embedded import EmbeddedDynamoDB
-from infra.tables import create_tables, physical_name
 from tests.support.stores import Stores
 
 if TYPE_CHECKING:
@@ -62,47 +64,57 @@ def shared_client() -> DynamoDBClient:
         return _client
 
 
-def table_names(stage: str) -> dict[str, str]:
-    """Logical -> physical table names of a stage."""
-    return {logical: physical_name(stage, logical) for logical in keys.ALL_TABLES}
-
-
-def dynamodb_stores(
-    client: DynamoDBClient, names: Mapping[str, str], shards: int = TEST_SHARDS
-) -> Stores:
-    """Every DynamoDB repository over the given client and tables."""
+def dynamodb_stores(client: DynamoDBClient, layout: Layout) -> Stores:
+    """Every DynamoDB repository over the given client and layout."""
     return Stores(
-        users=DynamoDBUserRepository(client, names, shards),
-        limits=DynamoDBLimitsRepository(client, names, shards),
-        assessments=DynamoDBAssessmentRepository(client, names, shards),
-        plans=DynamoDBPlanRepository(client, names, shards),
-        calendar=DynamoDBCalendarRepository(client, names, shards),
-        progress=DynamoDBProgressRepository(client, names, shards),
-        subscriptions=DynamoDBSubscriptionRepository(client, names, shards),
-        migrations=DynamoDBMigrationLedger(client, names, shards),
-        account=DynamoDBAccountStore(client, names, shards),
-        snapshots=DynamoDBSnapshotReader(client, names, shards),
+        users=DynamoDBUserRepository(client, layout),
+        limits=DynamoDBLimitsRepository(client, layout),
+        assessments=DynamoDBAssessmentRepository(client, layout),
+        plans=DynamoDBPlanRepository(client, layout),
+        calendar=DynamoDBCalendarRepository(client, layout),
+        progress=DynamoDBProgressRepository(client, layout),
+        subscriptions=DynamoDBSubscriptionRepository(client, layout),
+        migrations=DynamoDBMigrationLedger(client, layout),
+        account=DynamoDBAccountStore(client, layout),
+        snapshots=DynamoDBSnapshotReader(client, layout),
     )
 
 
+def a_layout(name: str, shards: int = TEST_SHARDS) -> Layout:
+    """A layout of a new random stage."""
+    return layout_for(name, "t" + uuid.uuid4().hex[:12], shards)
+
+
 @contextlib.contextmanager
-def fresh_tables(client: DynamoDBClient | None = None) -> Iterator[dict[str, str]]:
-    """The eight tables under a new random stage; deleted again on exit."""
+def fresh_tables(
+    client: DynamoDBClient | None = None, layout: str = "multi", shards: int = TEST_SHARDS
+) -> Iterator[Layout]:
+    """The tables of a layout under a new random stage; deleted again on exit."""
     client = shared_client() if client is None else client
-    stage = "t" + uuid.uuid4().hex[:12]
-    create_tables(client, stage)
-    names = table_names(stage)
+    fresh = a_layout(layout, shards)
+    create_tables(client, fresh)
     try:
-        yield names
+        yield fresh
     finally:
-        for name in names.values():
+        for name in fresh.table_names():
             with contextlib.suppress(client.exceptions.ResourceNotFoundException):
                 client.delete_table(TableName=name)
 
 
 @contextlib.contextmanager
-def dynamodb_backend() -> Iterator[Stores]:
-    """Fresh, empty DynamoDB stores on the embedded server; their tables go on exit."""
+def dynamodb_backend(layout: str) -> Iterator[Stores]:
+    """Fresh, empty DynamoDB stores of a layout on the embedded server; tables go on exit."""
     client = shared_client()
-    with fresh_tables(client) as names:
-        yield dynamodb_stores(client, names)
+    with fresh_tables(client, layout) as fresh:
+        yield dynamodb_stores(client, fresh)
+
+
+def multi_backend() -> contextlib.AbstractContextManager[Stores]:
+    return dynamodb_backend("multi")
+
+
+def single_backend() -> contextlib.AbstractContextManager[Stores]:
+    return dynamodb_backend("single")
+
+
+assert LAYOUTS == ("multi", "single")

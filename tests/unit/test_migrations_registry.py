@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from adapters.dynamodb.layout_multi import MultiLayout
 from adapters.memory.clock import FixedClock
 from application.run_migrations import RunMigrations, RunMigrationsRequest
 from infra.clients import DynamoDBResources
@@ -26,7 +27,7 @@ def never_connects() -> Any:
 
 
 def dynamodb_registry() -> list[Any]:
-    return dynamodb_migrations(never_connects, {}, 4, CLOCK)
+    return dynamodb_migrations(never_connects, MultiLayout("test", 4), CLOCK)
 
 
 def test_versions_are_consecutive_digit_strings_from_001() -> None:

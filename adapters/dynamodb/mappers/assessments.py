@@ -1,11 +1,10 @@
-"""assessments table: the attempt, its nested result, and the sharded index keys (decision 050)."""
+"""assessments: the attempt and its nested result (the layout adds keys and index keys)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
     Item,
     from_attribute,
@@ -32,15 +31,12 @@ from domain.assessment import Assessment, AssessmentResult, AssessmentStatus
 from domain.regions import Region
 from domain.scores import Score
 
-# Written by the adapter for the shared-key indexes; not part of the entity.
-INDEX_ATTRIBUTES = (keys.TEST_SHARD, keys.MONTH_SHARD)
 
-
-def assessment_to_item(assessment: Assessment, shards: int) -> Item:
-    """The assessments item with `test_shard` and `month_shard` for the two cross-user indexes."""
-    shard = keys.shard_of(assessment.user_id, shards)
+def assessment_to_item(assessment: Assessment) -> Item:
+    """The documented attributes of an attempt; absent optionals left out."""
     item: Item = {
-        **keys.assessment_key(assessment.user_id, assessment.assessment_id),
+        "user_id": s(assessment.user_id),
+        "assessment_id": s(assessment.assessment_id),
         "test_id": n(assessment.test_id),
         "test_name": s(assessment.test_name),
         "video_url": s(assessment.video_url),
@@ -48,8 +44,6 @@ def assessment_to_item(assessment: Assessment, shards: int) -> Item:
         "attempt_number": n(assessment.attempt_number),
         "created_at": t(assessment.created_at),
         "month_key": s(assessment.month_key),
-        keys.TEST_SHARD: s(keys.test_shard_value(assessment.test_id, shard)),
-        keys.MONTH_SHARD: s(keys.month_shard_value(assessment.month_key, shard)),
     }
     put_optional(item, "quality_score", opt_n(assessment.quality_score))
     put_optional(item, "confidence_avg", opt_n(assessment.confidence_avg))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import Item, get_s, get_time, s, t
 from ports.migrations import AppliedMigration
 
 
 def migration_to_item(record: AppliedMigration) -> Item:
     return {
-        **keys.migration_key(record.version),
+        "version": s(record.version),
         "applied_at": t(record.applied_at),
         "description": s(record.description),
         "author": s(record.author),

@@ -1,11 +1,10 @@
-"""plans table: the plan with nested problem areas, exercises and phases; `active_shard` (050)."""
+"""plans: the plan with nested problem areas, exercises and phases."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
     Item,
     b,
@@ -29,13 +28,12 @@ from domain.plan import Plan, PlanExercise, PlanPhase, Priority
 from domain.regions import Region
 from domain.tiers import Tier
 
-INDEX_ATTRIBUTES = (keys.ACTIVE_SHARD,)
 
-
-def plan_to_item(plan: Plan, shards: int) -> Item:
-    """The plans item; `active_shard` only on the active plan, so active-index holds only those."""
-    item: Item = {
-        **keys.plan_key(plan.user_id, plan.plan_id),
+def plan_to_item(plan: Plan) -> Item:
+    """The documented attributes of a plan (the layout keys the active plans' index)."""
+    return {
+        "user_id": s(plan.user_id),
+        "plan_id": s(plan.plan_id),
         "tier": s(plan.tier.value),
         "is_active": b(plan.is_active),
         "based_on_tests": numbers(plan.based_on_tests),
@@ -51,9 +49,6 @@ def plan_to_item(plan: Plan, shards: int) -> Item:
         "updated_at": t(plan.updated_at),
         "version": n(plan.version),
     }
-    if plan.is_active:
-        item[keys.ACTIVE_SHARD] = s(keys.active_shard_value(keys.shard_of(plan.user_id, shards)))
-    return item
 
 
 def _exercise(exercise: PlanExercise) -> dict[str, Any]:

@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import Item, d, get_date, get_int, get_list, get_s, get_time, n, t
+from adapters.dynamodb.attributes import (
+    Item,
+    d,
+    get_date,
+    get_int,
+    get_list,
+    get_s,
+    get_time,
+    n,
+    s,
+    t,
+)
 from domain.progress import Progress, TestImprovement
-
-
-def progress_key(progress: Progress) -> Item:
-    return keys.progress_key(progress.user_id, progress.date)
 
 
 def progress_to_item(progress: Progress) -> Item:
     """The progress item; `test_improvements` is always a list (empty when there are none)."""
     return {
-        **progress_key(progress),
+        "user_id": s(progress.user_id),
         "date": d(progress.date),
         "completion_percentage": n(progress.completion_percentage),
         "tasks_completed": n(progress.tasks_completed),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
     Item,
     b,
@@ -25,7 +24,8 @@ from domain.tiers import Tier
 def subscription_to_item(sub: Subscription) -> Item:
     """The subscriptions item, plus `stripe_status`, `last_event_at` and `last_event_id`."""
     item: Item = {
-        **keys.subscription_key(sub.user_id, sub.subscription_id),
+        "user_id": s(sub.user_id),
+        "subscription_id": s(sub.subscription_id),
         "stripe_customer_id": s(sub.stripe_customer_id),
         "tier": s(sub.tier.value),
         "status": s(sub.status.value),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
     Item,
     get_int,
@@ -31,7 +30,7 @@ from domain.tiers import Tier
 def limits_to_item(limits: UserLimits) -> Item:
     """The user-limits item; `attempts_per_test` is a map keyed by the test id as a string."""
     item: Item = {
-        **keys.limits_key(limits.user_id),
+        "user_id": s(limits.user_id),
         "plan": s(limits.plan.value),
         "video_quota_used_daily": n(limits.video_quota_used_daily),
         "video_quota_day": n(limits.video_quota_day),

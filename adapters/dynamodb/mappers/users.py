@@ -1,4 +1,4 @@
-"""users table: the user item and the email reservation item (decision 051)."""
+"""users: the user item, and the email reservation item (decision 051)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import (
     Item,
     b,
@@ -31,7 +30,7 @@ RESERVED_BY = "reserved_by"
 def user_to_item(user: User) -> Item:
     """The users item: schema attributes, plus `timezone`; absent optionals left out."""
     item: Item = {
-        **keys.user_key(user.user_id),
+        "user_id": s(user.user_id),
         "email": s(user.email),
         "tier": s(user.tier.value),
         "wellness_disclaimer_accepted": b(user.wellness_disclaimer_accepted),
@@ -63,15 +62,10 @@ def user_from_item(item: Mapping[str, Any]) -> User:
     )
 
 
-def is_user_item(item: Mapping[str, Any]) -> bool:
-    """A user, not an email reservation (reservations have no `email` attribute)."""
-    return "email" in item and not get_s(item, "user_id").startswith(keys.EMAIL_RESERVATION_PREFIX)
-
-
-def reservation_item(email: str, user_id: str, created_at: datetime) -> Item:
-    """The reservation of a normalised email for a user: no `email`, so never in email-index."""
+def reservation_item(user_id: str, created_at: datetime) -> Item:
+    """The attributes of an email's reservation for a user (the layout keys it by the email):
+    no `email`, so never in an email index."""
     return {
-        **keys.email_reservation_key(email),
         RESERVED_BY: s(user_id),
         "created_at": t(created_at),
     }

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, cast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.dynamodb import keys
 from adapters.dynamodb.assessments import DynamoDBAssessmentRepository
 from adapters.dynamodb.attributes import Item, get_int, get_s
+from adapters.dynamodb.layout_multi import CREATED_INDEX, MultiLayout
 from adapters.dynamodb.mappers.assessments import assessment_to_item
 from domain.assessment import Assessment
 from tests.support.factories import T0, an_assessment
@@ -28,7 +28,7 @@ class FakeCreatedIndex:
     """One user's partition of created-index: newest first, ties shuffled, short pages."""
 
     def __init__(self, attempts: list[Assessment], seed: int, *, short_pages: bool = True) -> None:
-        items = [assessment_to_item(a, 1) for a in attempts]
+        items = [assessment_to_item(a) for a in attempts]
         random.Random(seed).shuffle(items)
         # A stable sort keeps the shuffled order among equal times.
         self.items = sorted(items, key=lambda i: get_s(i, "created_at"), reverse=True)
@@ -38,7 +38,7 @@ class FakeCreatedIndex:
 
     def query(self, **request: Any) -> dict[str, Any]:
         self.requests.append(request)
-        assert request["IndexName"] == keys.CREATED_INDEX
+        assert request["IndexName"] == CREATED_INDEX
         assert request["ScanIndexForward"] is False
         values = request["ExpressionAttributeValues"]
         until = values.get(":until", {}).get("S")
@@ -86,7 +86,7 @@ def every_page(
 
 
 def repository_over(index: FakeCreatedIndex) -> DynamoDBAssessmentRepository:
-    return DynamoDBAssessmentRepository(index.as_client(), {keys.ASSESSMENTS: "assessments"}, 1)
+    return DynamoDBAssessmentRepository(index.as_client(), MultiLayout("test", 1))
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,4 +1,5 @@
-"""Entity <-> item mappers of the eight tables, without AWS: round trips, names and types."""
+"""Entity <-> item mappers, and the items the multi layout stores from them, without AWS: round
+trips, names and types."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import CorruptItem
+from adapters.dynamodb.layout_multi import ACTIVE_SHARD, DATE_SHARD, MultiLayout, table_by_logical
 from adapters.dynamodb.mappers.assessments import assessment_from_item, assessment_to_item
 from adapters.dynamodb.mappers.calendar_tasks import task_from_item, task_to_item
 from adapters.dynamodb.mappers.migrations import migration_from_item, migration_to_item
@@ -18,12 +20,7 @@ from adapters.dynamodb.mappers.plans import plan_from_item, plan_to_item
 from adapters.dynamodb.mappers.progress import progress_from_item, progress_to_item
 from adapters.dynamodb.mappers.subscriptions import subscription_from_item, subscription_to_item
 from adapters.dynamodb.mappers.user_limits import limits_from_item, limits_to_item
-from adapters.dynamodb.mappers.users import (
-    is_user_item,
-    reservation_item,
-    user_from_item,
-    user_to_item,
-)
+from adapters.dynamodb.mappers.users import reservation_item, user_from_item, user_to_item
 from domain.assessment import AssessmentResult, AssessmentStatus
 from domain.dosage import hold, reps
 from domain.limits import AttemptCounts
@@ -31,7 +28,6 @@ from domain.progress import TestImprovement
 from domain.regions import Region
 from domain.scores import Score
 from domain.tiers import Tier
-from infra.tables import table_by_logical
 from ports.migrations import AppliedMigration
 from tests.support.factories import (
     DAY0,
@@ -46,6 +42,7 @@ from tests.support.factories import (
 )
 
 SHARDS = 16
+MULTI = MultiLayout("test", SHARDS)
 LATER = T0 + timedelta(hours=1, milliseconds=250)
 
 
@@ -85,11 +82,13 @@ def test_a_users_absent_optionals_are_left_out_of_the_item() -> None:
 
 
 def test_an_email_reservation_has_no_email_so_it_is_not_a_user() -> None:
-    item = reservation_item("ada@example.com", "user-1", T0)
+    key = MULTI.email_key("ada@example.com")
+    item = MULTI.stored(keys.EMAIL_RESERVATION, reservation_item("user-1", T0), key)
     assert item["user_id"] == {"S": "EMAIL#ada@example.com"}
     assert "email" not in item
-    assert not is_user_item(item)
-    assert is_user_item(user_to_item(a_user()))
+    users = MULTI.table(keys.USERS)
+    assert MULTI.entity_of(users, item) == keys.EMAIL_RESERVATION
+    assert MULTI.entity_of(users, MULTI.stored(keys.USERS, user_to_item(a_user()))) == keys.USERS
 
 
 def test_limits_round_trip_with_counts_windows_strikes_ban_and_revision() -> None:
@@ -143,7 +142,7 @@ def test_a_finished_assessment_keeps_its_nested_result_and_normalized_output() -
         confidence_avg=0.75,
         motion_variance=0.3,
     )
-    item = assessment_to_item(assessment, SHARDS)
+    item = MULTI.stored(keys.ASSESSMENTS, assessment_to_item(assessment))
     body = item["result"]["M"]
     assert body["confidence"] == {"N": "0.83"}
     assert body["problem_areas"] == {"L": [{"S": "ankle"}, {"S": "knee"}]}
@@ -156,7 +155,7 @@ def test_a_finished_assessment_keeps_its_nested_result_and_normalized_output() -
 
 def test_an_assessment_carries_the_schemas_types_and_its_shard_keys() -> None:
     assessment = an_assessment(test_id=7)
-    item = assessment_to_item(assessment, SHARDS)
+    item = MULTI.stored(keys.ASSESSMENTS, assessment_to_item(assessment))
     shard = keys.shard_of("user-1", SHARDS)
     assert types_of(item) == {
         "user_id": "S",
@@ -178,21 +177,21 @@ def test_an_assessment_carries_the_schemas_types_and_its_shard_keys() -> None:
 
 def test_an_active_plan_carries_active_shard_and_an_inactive_one_does_not() -> None:
     plan = a_plan()
-    item = plan_to_item(plan, SHARDS)
+    item = MULTI.stored(keys.PLANS, plan_to_item(plan))
     assert item["is_active"] == {"BOOL": True}
-    assert item[keys.ACTIVE_SHARD] == {"S": f"ACTIVE#{keys.shard_of('user-1', SHARDS):03d}"}
+    assert item[ACTIVE_SHARD] == {"S": f"ACTIVE#{keys.shard_of('user-1', SHARDS):03d}"}
     assert item["problem_areas"] == {"M": {"p1": {"L": [{"S": "ankle"}]}, "p2": {"L": []}}}
     assert item["based_on_tests"] == {"L": [{"N": "1"}]}
     assert item["phases"]["L"][0]["M"]["duration_weeks"] == {"N": "2"}
     assert plan_from_item(item) == plan
-    inactive = plan_to_item(dataclasses.replace(plan, is_active=False), SHARDS)
-    assert keys.ACTIVE_SHARD not in inactive
+    inactive = MULTI.stored(keys.PLANS, plan_to_item(dataclasses.replace(plan, is_active=False)))
+    assert ACTIVE_SHARD not in inactive
     assert inactive["is_active"] == {"BOOL": False}
 
 
 def test_a_plan_exercise_stores_its_dosage_as_a_map_of_numbers() -> None:
     plan = a_plan()
-    item = plan_to_item(plan, SHARDS)
+    item = plan_to_item(plan)
     assert item["exercises"]["L"][0]["M"]["dosage"] == {
         "M": {"sets": {"N": "2"}, "rest_seconds": {"N": "30"}, "reps": {"N": "10"}}
     }
@@ -200,28 +199,28 @@ def test_a_plan_exercise_stores_its_dosage_as_a_map_of_numbers() -> None:
 
 
 def test_a_plan_stored_before_dosage_reads_without_one() -> None:
-    item = plan_to_item(a_plan(), SHARDS)
+    item = plan_to_item(a_plan())
     del item["exercises"]["L"][0]["M"]["dosage"]
     assert plan_from_item(item).exercises[0].dosage is None
 
 
 def test_a_task_stores_the_days_dosage_and_a_retest_none() -> None:
     task = a_task(dosage=hold(3, 35, 45))
-    item = task_to_item(task, SHARDS)
+    item = task_to_item(task)
     assert item["dosage"] == {
         "M": {"sets": {"N": "3"}, "rest_seconds": {"N": "45"}, "hold_seconds": {"N": "35"}}
     }
     assert task_from_item(item) == task
     retest = a_task(exercise_id="retest-1")
-    assert "dosage" not in task_to_item(retest, SHARDS)
-    assert task_from_item(task_to_item(retest, SHARDS)) == retest
+    assert "dosage" not in task_to_item(retest)
+    assert task_from_item(task_to_item(retest)) == retest
 
 
 def test_an_open_task_carries_date_shard_and_a_completed_one_does_not() -> None:
     task = a_task()
-    item = task_to_item(task, SHARDS)
+    item = MULTI.stored(keys.CALENDAR_TASKS, task_to_item(task))
     assert item["task_date_task_id"] == {"S": f"2026-11-25#{task.task_id}"}
-    assert item[keys.DATE_SHARD] == {"S": f"2026-11-25#{keys.shard_of('user-1', SHARDS):03d}"}
+    assert item[DATE_SHARD] == {"S": f"2026-11-25#{keys.shard_of('user-1', SHARDS):03d}"}
     assert types_of(item) == {
         "user_id": "S",
         "task_date_task_id": "S",
@@ -236,8 +235,8 @@ def test_an_open_task_carries_date_shard_and_a_completed_one_does_not() -> None:
     }
     assert task_from_item(item) == task
     done = a_task(completed=True)
-    done_item = task_to_item(done, SHARDS)
-    assert keys.DATE_SHARD not in done_item
+    done_item = MULTI.stored(keys.CALENDAR_TASKS, task_to_item(done))
+    assert DATE_SHARD not in done_item
     assert done_item["completed_at"] == {"S": "2026-11-25T09:00:00.000Z"}
     assert task_from_item(done_item) == done
 
@@ -284,20 +283,23 @@ def test_a_migration_record_round_trips() -> None:
 
 def test_times_below_a_millisecond_are_dropped_as_the_schema_stores_them() -> None:
     task = a_task(created_at=T0 + timedelta(microseconds=1_999))
-    stored = task_from_item(task_to_item(task, SHARDS))
+    stored = task_from_item(MULTI.stored(keys.CALENDAR_TASKS, task_to_item(task)))
     assert stored.created_at == T0 + timedelta(milliseconds=1)
 
 
 @pytest.mark.parametrize(
     ("logical", "item"),
     [
-        (keys.USERS, user_to_item(a_user())),
-        (keys.ASSESSMENTS, assessment_to_item(an_assessment(), SHARDS)),
-        (keys.PLANS, plan_to_item(a_plan(), SHARDS)),
-        (keys.CALENDAR_TASKS, task_to_item(a_task(), SHARDS)),
-        (keys.PROGRESS, progress_to_item(a_progress())),
-        (keys.SUBSCRIPTIONS, subscription_to_item(a_subscription())),
-        (keys.USER_LIMITS, limits_to_item(limits_for())),
+        (keys.USERS, MULTI.stored(keys.USERS, user_to_item(a_user()))),
+        (keys.ASSESSMENTS, MULTI.stored(keys.ASSESSMENTS, assessment_to_item(an_assessment()))),
+        (keys.PLANS, MULTI.stored(keys.PLANS, plan_to_item(a_plan()))),
+        (keys.CALENDAR_TASKS, MULTI.stored(keys.CALENDAR_TASKS, task_to_item(a_task()))),
+        (keys.PROGRESS, MULTI.stored(keys.PROGRESS, progress_to_item(a_progress()))),
+        (
+            keys.SUBSCRIPTIONS,
+            MULTI.stored(keys.SUBSCRIPTIONS, subscription_to_item(a_subscription())),
+        ),
+        (keys.USER_LIMITS, MULTI.stored(keys.USER_LIMITS, limits_to_item(limits_for()))),
     ],
 )
 def test_every_key_attribute_an_item_carries_has_the_tables_declared_type(

@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.mappers.users import user_to_item
+from adapters.dynamodb.streams import DynamoDBStreamRecords, translate
 from adapters.memory.events import InMemoryEventPublisher
 from application.publish_stream_events import PublishStreamEvents, StreamBatch
-from application.stream_events import UntranslatableRecord, translate
+from application.stream_events import UntranslatableRecord
 from domain.tiers import Tier
 from domain.user import change_tier
 from tests.support.factories import T0, a_user
-from tests.unit.streams.records import TABLE_PREFIX, a_record, inserted, modified
+from tests.unit.streams.records import a_record, current, inserted, modified
 
 
 def registrations(count: int) -> list[dict[str, Any]]:
@@ -29,11 +30,13 @@ def registrations(count: int) -> list[dict[str, Any]]:
 
 
 def event_id_of(record: Mapping[str, Any]) -> str:
-    return translate(record, TABLE_PREFIX)[0].event_id
+    return translate(record, current.layout)[0].event_id
 
 
 def run(publisher: InMemoryEventPublisher, records: list[dict[str, Any]]) -> tuple[str, ...]:
-    return PublishStreamEvents(publisher).execute(StreamBatch(records, TABLE_PREFIX))
+    return PublishStreamEvents(publisher, DynamoDBStreamRecords(current.layout)).execute(
+        StreamBatch(records)
+    )
 
 
 def test_a_batch_whose_events_all_go_out_reports_nothing() -> None:

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from adapters.dynamodb import keys
+from adapters.dynamodb.layout import layout_for
 from adapters.dynamodb.mappers.assessments import assessment_to_item
 from adapters.dynamodb.mappers.calendar_tasks import task_to_item
 from adapters.dynamodb.mappers.plans import plan_to_item
 from adapters.dynamodb.mappers.progress import progress_to_item
 from adapters.dynamodb.mappers.subscriptions import subscription_to_item
 from adapters.dynamodb.mappers.users import reservation_item, user_to_item
+from adapters.dynamodb.streams import translate
 from application import stream_events
 from application.stream_events import (
     ASSESSMENT_COMPLETED,
@@ -25,7 +27,6 @@ from application.stream_events import (
     TIER_CHANGED,
     USER_REGISTERED,
     UntranslatableRecord,
-    translate,
 )
 from domain.assessment import AssessmentResult, AssessmentStatus
 from domain.regions import Region
@@ -44,9 +45,8 @@ from tests.support.factories import (
     an_assessment,
 )
 from tests.unit.streams.records import (
-    SHARDS,
-    TABLE_PREFIX,
     a_record,
+    current,
     inserted,
     modified,
     removed,
@@ -57,7 +57,7 @@ EMAIL = "ada.lovelace@example.com"
 
 
 def events(record: dict[str, Any]) -> tuple[DomainEvent, ...]:
-    return translate(record, TABLE_PREFIX)
+    return translate(record, current.layout)
 
 
 def only(record: dict[str, Any]) -> DomainEvent:
@@ -89,9 +89,10 @@ def test_a_new_user_is_registered_by_id_and_mask_without_email() -> None:
 
 
 def test_the_email_reservation_written_with_a_user_is_no_registration() -> None:
-    reservation = reservation_item(EMAIL, USER_ID, T0)
+    reservation = reservation_item(USER_ID, T0)
 
-    assert events(inserted(keys.USERS, reservation)) == ()
+    key = current.layout.email_key(EMAIL)
+    assert events(inserted(keys.EMAIL_RESERVATION, reservation, key=key)) == ()
 
 
 def test_a_tier_change_names_both_tiers() -> None:
@@ -131,11 +132,7 @@ def test_an_attempt_that_completes_becomes_assessment_completed() -> None:
         result=AssessmentResult(Score.LIMITED, 0.8, (Region.SHOULDER,)),
     )
 
-    event = only(
-        modified(
-            keys.ASSESSMENTS, assessment_to_item(started, SHARDS), assessment_to_item(done, SHARDS)
-        )
-    )
+    event = only(modified(keys.ASSESSMENTS, assessment_to_item(started), assessment_to_item(done)))
 
     assert event.name == ASSESSMENT_COMPLETED
     assert event.detail == {
@@ -155,19 +152,17 @@ def test_an_attempt_that_ends_otherwise_is_no_event(status: AssessmentStatus) ->
     started = an_assessment(USER_ID)
     ended = an_assessment(USER_ID, status=status)
 
-    record = modified(
-        keys.ASSESSMENTS, assessment_to_item(started, SHARDS), assessment_to_item(ended, SHARDS)
-    )
+    record = modified(keys.ASSESSMENTS, assessment_to_item(started), assessment_to_item(ended))
 
     assert events(record) == ()
 
 
 def test_starting_an_attempt_is_no_event() -> None:
-    assert events(inserted(keys.ASSESSMENTS, assessment_to_item(an_assessment(), SHARDS))) == ()
+    assert events(inserted(keys.ASSESSMENTS, assessment_to_item(an_assessment()))) == ()
 
 
 def test_rewriting_a_completed_attempt_completes_nothing_again() -> None:
-    done = assessment_to_item(an_assessment(status=AssessmentStatus.COMPLETED), SHARDS)
+    done = assessment_to_item(an_assessment(status=AssessmentStatus.COMPLETED))
 
     assert events(modified(keys.ASSESSMENTS, done, done)) == ()
 
@@ -178,7 +173,7 @@ def test_rewriting_a_completed_attempt_completes_nothing_again() -> None:
 def test_a_new_active_plan_is_activated() -> None:
     plan = a_plan(USER_ID, version=2)
 
-    event = only(inserted(keys.PLANS, plan_to_item(plan, SHARDS)))
+    event = only(inserted(keys.PLANS, plan_to_item(plan)))
 
     assert event.name == PLAN_ACTIVATED
     assert event.detail == {
@@ -195,7 +190,7 @@ def test_deactivating_the_previous_plan_is_no_event() -> None:
     active = a_plan(USER_ID)
     inactive = dataclasses.replace(active, is_active=False)
 
-    record = modified(keys.PLANS, plan_to_item(active, SHARDS), plan_to_item(inactive, SHARDS))
+    record = modified(keys.PLANS, plan_to_item(active), plan_to_item(inactive))
 
     assert events(record) == ()
 
@@ -204,13 +199,13 @@ def test_a_plan_that_turns_active_is_activated() -> None:
     inactive = a_plan(USER_ID, is_active=False)
     active = dataclasses.replace(inactive, is_active=True)
 
-    record = modified(keys.PLANS, plan_to_item(inactive, SHARDS), plan_to_item(active, SHARDS))
+    record = modified(keys.PLANS, plan_to_item(inactive), plan_to_item(active))
 
     assert only(record).name == PLAN_ACTIVATED
 
 
 def test_storing_an_inactive_plan_is_no_event() -> None:
-    assert events(inserted(keys.PLANS, plan_to_item(a_plan(is_active=False), SHARDS))) == ()
+    assert events(inserted(keys.PLANS, plan_to_item(a_plan(is_active=False)))) == ()
 
 
 # --- calendar tasks ----------------------------------------------------------------------------
@@ -220,9 +215,7 @@ def test_completing_a_task_becomes_task_completed() -> None:
     task = a_task(USER_ID)
     done = a_task(USER_ID, completed=True)
 
-    event = only(
-        modified(keys.CALENDAR_TASKS, task_to_item(task, SHARDS), task_to_item(done, SHARDS))
-    )
+    event = only(modified(keys.CALENDAR_TASKS, task_to_item(task), task_to_item(done)))
 
     assert event.name == TASK_COMPLETED
     assert event.detail == {
@@ -238,8 +231,8 @@ def test_completing_a_task_becomes_task_completed() -> None:
 
 
 def test_un_completing_or_scheduling_a_task_is_no_event() -> None:
-    task = task_to_item(a_task(USER_ID), SHARDS)
-    done = task_to_item(a_task(USER_ID, completed=True), SHARDS)
+    task = task_to_item(a_task(USER_ID))
+    done = task_to_item(a_task(USER_ID, completed=True))
 
     assert events(modified(keys.CALENDAR_TASKS, done, task)) == ()
     assert events(inserted(keys.CALENDAR_TASKS, task)) == ()
@@ -326,7 +319,10 @@ def test_a_redelivered_record_gives_the_same_event_id_and_another_record_another
 
 def test_a_record_of_another_stages_table_is_untranslatable() -> None:
     record = a_record(
-        keys.USERS, "INSERT", new=user_to_item(a_user(USER_ID)), prefix="flowlogic-prod-"
+        keys.USERS,
+        "INSERT",
+        new=user_to_item(a_user(USER_ID)),
+        layout=layout_for(current.layout.name, "prod", current.layout.shards),
     )
 
     with pytest.raises(UntranslatableRecord):
@@ -353,6 +349,22 @@ def test_a_record_without_sequence_number_is_untranslatable() -> None:
         events(record)
 
 
-def test_the_stream_vocabulary_names_the_adapters_tables() -> None:
-    assert set(keys.ALL_TABLES) == stream_events.KNOWN_TABLES
-    assert stream_events.EMAIL_RESERVATION_PREFIX == keys.EMAIL_RESERVATION_PREFIX
+def test_the_stream_rules_name_the_adapters_entities() -> None:
+    named = {
+        stream_events.USERS,
+        stream_events.SUBSCRIPTIONS,
+        stream_events.ASSESSMENTS,
+        stream_events.PLANS,
+        stream_events.CALENDAR_TASKS,
+    }
+    assert named <= set(keys.ALL_TABLES)
+
+
+def test_an_item_of_the_stage_that_names_no_entity_is_untranslatable() -> None:
+    record = inserted(keys.USERS, user_to_item(a_user(USER_ID)))
+    record["dynamodb"]["NewImage"].pop("entity", None)
+    if current.layout.name == "single":
+        with pytest.raises(UntranslatableRecord):
+            events(record)
+    else:  # the table names the entity
+        assert [event.name for event in events(record)] == [USER_REGISTERED]

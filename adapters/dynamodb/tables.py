@@ -1,8 +1,6 @@
-"""The one definition of the eight tables, used by `flowlogic tables create`, the embedded local
-server, the tests and the deployment template alike.
-
-Deviations from the seed schema are recorded in docs/decisions/050-index-keys.md; the one index
-the schema does not name (`created-index`, local) in 081-assessments-by-time-local-index.md.
+"""Table and index definitions, and creating them: each layout (adapters/dynamodb/layout*.py)
+declares its tables with these, and `flowlogic tables create`, the embedded local server, the
+tests and the deployment template all read them from the layout.
 """
 
 from __future__ import annotations
@@ -11,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from adapters.dynamodb import keys as k
-
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from adapters.dynamodb.layout import Layout
 
 KeyType = Literal["S", "N", "B"]
 
@@ -75,50 +73,6 @@ class Table:
 S: KeyType = "S"
 N: KeyType = "N"
 
-TABLES: tuple[Table, ...] = (
-    Table(k.USERS, ("user_id", S), indexes=(Index(k.EMAIL_INDEX, ("email", S)),)),
-    Table(
-        k.SUBSCRIPTIONS,
-        ("user_id", S),
-        ("subscription_id", S),
-        indexes=(Index(k.STRIPE_CUSTOMER_INDEX, ("stripe_customer_id", S)),),
-    ),
-    Table(
-        k.ASSESSMENTS,
-        ("user_id", S),
-        ("assessment_id", S),
-        indexes=(
-            Index(k.TEST_TYPE_INDEX, (k.TEST_SHARD, S), ("created_at", S)),
-            Index(k.MONTH_INDEX, (k.MONTH_SHARD, S), ("created_at", S)),
-            Index(k.CREATED_INDEX, ("user_id", S), ("created_at", S), local=True),
-        ),
-    ),
-    Table(
-        k.PLANS,
-        ("user_id", S),
-        ("plan_id", S),
-        indexes=(Index(k.ACTIVE_INDEX, (k.ACTIVE_SHARD, S), ("created_at", S)),),
-    ),
-    Table(
-        k.CALENDAR_TASKS,
-        ("user_id", S),
-        ("task_date_task_id", S),
-        indexes=(Index(k.DATE_INDEX, (k.DATE_SHARD, S), ("created_at", S)),),
-    ),
-    Table(
-        k.PROGRESS,
-        ("user_id", S),
-        ("date", S),
-        indexes=(Index(k.STREAK_INDEX, ("user_id", S), ("streak", N)),),
-    ),
-    Table(k.USER_LIMITS, ("user_id", S)),
-    Table(k.MIGRATIONS, ("version", S), stream=False),
-)
-
-
-def table_by_logical(logical: str) -> Table:
-    return next(t for t in TABLES if t.logical == logical)
-
 
 def create_table_request(table: Table, physical_name: str) -> dict[str, Any]:
     """The CreateTable parameters for one table (on-demand, streams, all-attribute indexes)."""
@@ -156,16 +110,21 @@ def _index_request(index: Index) -> dict[str, Any]:
 
 
 def create_tables(
-    client: DynamoDBClient, stage: str, tables: Sequence[Table] = TABLES, wait: bool = True
+    client: DynamoDBClient,
+    layout: Layout,
+    tables: Sequence[Table] | None = None,
+    wait: bool = True,
 ) -> list[str]:
-    """Create the stage's tables that do not exist yet, wait until all are active.
+    """Create the layout's tables (or those of `tables`) that do not exist yet, wait until all
+    are active.
 
     Returns the names it created; running it again creates nothing.
     """
+    tables = layout.tables() if tables is None else tables
     existing = set(_all_table_names(client))
     created: list[str] = []
     for table in tables:
-        name = physical_name(stage, table.logical)
+        name = layout.physical(table)
         if name in existing:
             continue
         try:
@@ -177,14 +136,9 @@ def create_tables(
         waiter = client.get_waiter("table_exists")
         for table in tables:
             waiter.wait(
-                TableName=physical_name(stage, table.logical),
-                WaiterConfig={"Delay": 1, "MaxAttempts": 60},
+                TableName=layout.physical(table), WaiterConfig={"Delay": 1, "MaxAttempts": 60}
             )
     return created
-
-
-def physical_name(stage: str, logical: str) -> str:
-    return f"flowlogic-{stage}-{logical}"
 
 
 def _all_table_names(client: DynamoDBClient) -> list[str]:
