@@ -68,8 +68,12 @@ class Bench:
     events: list[PaymentEvent]
 
 
-def local_bench(endpoint: str | None = None) -> Bench:
-    values = {"FLOWLOGIC_PROFILE": "local", "FLOWLOGIC_STAGE": f"bench-{uuid.uuid4().hex[:8]}"}
+def local_bench(endpoint: str | None = None, layout: str = "multi") -> Bench:
+    values = {
+        "FLOWLOGIC_PROFILE": "local",
+        "FLOWLOGIC_STAGE": f"bench-{uuid.uuid4().hex[:8]}",
+        "FLOWLOGIC_TABLE_LAYOUT": layout,
+    }
     if endpoint:
         values["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
     container = create_container(Settings.model_validate(values))

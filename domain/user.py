@@ -153,12 +153,20 @@ def validate_name(name: str | None) -> str | None:
     return cleaned
 
 
+# Storage keys separate their parts with it, so no user id can spell another item's key
+# (docs/decisions/121-keys-that-cannot-collide.md).
+KEY_SEPARATOR = "#"
+
+
 def validate_user_id(user_id: str) -> str:
-    """A UUID or identity-provider subject: 1..128 printable ASCII characters without spaces."""
+    """A UUID or identity-provider subject: 1..128 printable ASCII characters without spaces
+    or `#`."""
     if not user_id or len(user_id) > MAX_USER_ID_LENGTH:
         raise ValidationFailed(f"user_id must be 1 to {MAX_USER_ID_LENGTH} characters")
     if not user_id.isascii() or not all(ch.isprintable() and not ch.isspace() for ch in user_id):
         raise ValidationFailed("user_id must be printable ASCII without spaces")
+    if KEY_SEPARATOR in user_id:
+        raise ValidationFailed(f"user_id must not contain {KEY_SEPARATOR!r}")
     return user_id
 
 

@@ -21,7 +21,8 @@ ADMIN = "admin"
 GROUPS_CLAIM = "cognito:groups"
 MAX_SUB_LENGTH = 128
 # Printable ASCII without spaces, like domain.user.validate_user_id: the sub becomes a user id.
-_SUB = re.compile(r"[!-~]{1,128}")
+# No `#` either: it separates the parts of storage keys (decision 121).
+_SUB = re.compile(r"[!\"$-~]{1,128}")
 _BEARER = re.compile(r"(?i:bearer) +([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*)", re.ASCII)
 
 

@@ -1,8 +1,10 @@
-"""Every use case of the journey makes no more DynamoDB requests than its minimum.
+"""Every use case of the journey makes no more DynamoDB requests than its minimum, on both table
+layouts, and exactly the pinned count of each layout.
 
-The journey of benchmarks/journey.py runs once on the local profile against the embedded server,
-with the request meter of the benchmarks; the minimum of each use case is the MINIMUM table of
-benchmarks/roundtrips.py. Request counts are deterministic: this is not a timing test.
+The journey of benchmarks/journey.py runs once per layout on the local profile against the
+embedded server, with the request meter of the benchmarks; the minimum of each use case is the
+MINIMUM table of benchmarks/roundtrips.py, the pinned counts its PINNED table. Request counts
+are deterministic: this is not a timing test.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any
 
 import pytest
 
+from adapters.dynamodb.layout import LAYOUTS
 from application.erase_account import Erasure
 from benchmarks.journey import local_bench, run_journey
 from benchmarks.meter import RequestMeter
-from benchmarks.roundtrips import JOURNEY_ERASED_ITEMS, MINIMUM, erasure_minimum
+from benchmarks.roundtrips import JOURNEY_ERASED_ITEMS, MINIMUM, PINNED, erasure_minimum
 from infra.embedded import EmbeddedDynamoDB
 
 
@@ -26,18 +29,23 @@ from infra.embedded import EmbeddedDynamoDB
 class Journey:
     """Each use case's calls, in order: the operations each sent, and what it returned."""
 
+    layout: str = "multi"
     requests: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
     results: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
 
 
-@pytest.fixture(scope="module")
-def journey(server: EmbeddedDynamoDB) -> Iterator[Journey]:
-    """One journey on fresh tables of the test server, metered."""
-    bench = local_bench(server.endpoint)
+# Where the single layout reads one item collection instead of one table after another.
+FEWER_ON_SINGLE = {"export_account", "erase_account"}
+
+
+@pytest.fixture(scope="module", params=LAYOUTS)
+def journey(server: EmbeddedDynamoDB, request: pytest.FixtureRequest) -> Iterator[Journey]:
+    """One journey on fresh tables of the test server in one layout, metered."""
+    bench = local_bench(server.endpoint, request.param)
     resources = bench.container.dynamodb()
     client = resources.client()
     meter = RequestMeter(client)
-    seen = Journey()
+    seen = Journey(request.param)
 
     def measure(name: str, action: Callable[[], Any]) -> Any:
         with meter.recording() as calls:
@@ -80,4 +88,22 @@ def test_a_journey_user_has_the_items_the_erasure_minimum_is_computed_from(
     assert isinstance(erasure, Erasure)
     assert erasure.items_deleted == JOURNEY_ERASED_ITEMS
     [operations] = journey.requests["erase_account"]
-    assert operations.count("Query") == 7
+    assert operations.count("Query") == (7 if journey.layout == "multi" else 1)
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_the_first_call_of_each_use_case_makes_the_pinned_number_of_requests(
+    journey: Journey, name: str
+) -> None:
+    multi, single = PINNED[name]
+    made = len(journey.requests[name][0])
+    assert made == (multi if journey.layout == "multi" else single), journey.requests[name][0]
+
+
+def test_the_single_layout_never_needs_more_requests_and_fewer_where_it_reads_a_collection() -> (
+    None
+):
+    assert set(PINNED) == set(MINIMUM)
+    for name, (multi, single) in PINNED.items():
+        assert single <= multi, name
+        assert (single < multi) == (name in FEWER_ON_SINGLE), name

@@ -8,6 +8,7 @@ events to an SQS queue, where the test reads them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -27,11 +28,22 @@ from adapters.dynamodb.streams import DynamoDBStreamRecords, translate
 from adapters.dynamodb.tables import create_tables
 from adapters.eventbridge.publisher import EventBridgePublisher
 from application.publish_stream_events import PublishStreamEvents
+from domain.assessment import AssessmentStatus
+from domain.calendar import set_completed
 from domain.tiers import Tier
 from domain.user import change_tier, mask
 from infra import lambda_stream
-from tests.support.dynamodb_backend import embedded_server
-from tests.support.factories import T0, a_user
+from tests.contract.storing import stored
+from tests.support.dynamodb_backend import dynamodb_stores, embedded_server
+from tests.support.factories import (
+    T0,
+    a_plan,
+    a_subscription,
+    a_task,
+    a_user,
+    an_assessment,
+    limits_for,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -133,7 +145,18 @@ def put(
 
 def lambda_event(aws: Aws, entity: str = keys.USERS) -> dict[str, Any]:
     """Every record of the stream of `entity`'s table so far, as Lambda would deliver them."""
-    table = aws.dynamodb.describe_table(TableName=aws.layout.table(entity))
+    return {"Records": table_records(aws, aws.layout.table(entity))}
+
+
+def every_record(aws: Aws) -> dict[str, Any]:
+    """The records of every stream of the layout's tables so far, table after table."""
+    streamed = [aws.layout.physical(t) for t in aws.layout.tables() if t.stream]
+    return {"Records": [record for name in streamed for record in table_records(aws, name)]}
+
+
+def table_records(aws: Aws, name: str) -> list[dict[str, Any]]:
+    """Every record of one table's stream so far, as Lambda would deliver them."""
+    table = aws.dynamodb.describe_table(TableName=name)
     stream_arn = table["Table"]["LatestStreamArn"]
     records: list[dict[str, Any]] = []
     for shard in aws.streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -148,7 +171,7 @@ def lambda_event(aws: Aws, entity: str = keys.USERS) -> dict[str, Any]:
                 body["ApproximateCreationDateTime"] = created.timestamp()
             delivered["dynamodb"] = body
             records.append(delivered)
-    return {"Records": records}
+    return records
 
 
 def received(aws: Aws) -> list[dict[str, Any]]:
@@ -240,3 +263,38 @@ def test_an_entry_eventbridge_refuses_reports_only_its_record(aws: Aws) -> None:
     delivered = [m["detail"]["event_id"] for m in received(aws)]
     assert len(delivered) == 2
     assert refused_id not in delivered
+
+
+@pytest.mark.usefixtures("lambda_environment")
+def test_the_adapters_writes_give_the_same_events_on_either_layout(aws: Aws) -> None:
+    stores = dynamodb_stores(aws.dynamodb, aws.layout)
+    user_id = str(uuid.uuid4())
+    user = a_user(user_id)
+    limits = limits_for(user)
+    stores.users.add(user, limits)
+    stores.users.change_tier(
+        change_tier(user, Tier.PRO, T0), dataclasses.replace(limits, revision=1)
+    )
+    stored(stores, an_assessment(user_id, "attempt-1", status=AssessmentStatus.COMPLETED))
+    plan = a_plan(user_id)
+    stores.plans.activate(plan, None)
+    task = a_task(user_id, plan_id=plan.plan_id)
+    stores.calendar.add_tasks([task], [])
+    stores.calendar.set_completed(set_completed(task, True, T0), [])
+    stores.subscriptions.apply(a_subscription(user_id), None)
+
+    answer = lambda_stream.handler(every_record(aws), None)
+
+    assert answer == {"batchItemFailures": []}
+    seen = sorted((m["detail-type"], m["detail"]["user_id"]) for m in received(aws))
+    assert seen == sorted(
+        (name, user_id)
+        for name in (
+            "UserRegistered",
+            "TierChanged",
+            "AssessmentCompleted",
+            "PlanActivated",
+            "TaskCompleted",
+            "SubscriptionChanged",
+        )
+    )

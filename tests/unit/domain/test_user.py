@@ -198,8 +198,10 @@ def test_a_uuid_or_identity_provider_subject_is_a_valid_user_id(user_id: str) ->
     assert validate_user_id(user_id) == user_id
 
 
-@pytest.mark.parametrize("user_id", ["", "1" * 129, "abc def", "abc\n", "ünïcode"])
-def test_an_empty_overlong_or_unprintable_user_id_is_refused(user_id: str) -> None:
+@pytest.mark.parametrize(
+    "user_id", ["", "1" * 129, "abc def", "abc\n", "ünïcode", "EMAIL#a@b.co", "a#SUB#x", "#"]
+)
+def test_an_empty_overlong_unprintable_or_key_spelling_user_id_is_refused(user_id: str) -> None:
     with pytest.raises(ValidationFailed):
         validate_user_id(user_id)
 

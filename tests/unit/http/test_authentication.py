@@ -65,6 +65,8 @@ BAD_AUTHORIZATION: dict[str, Callable[[], str | None]] = {
     "alg none": lambda: "Bearer " + jwt.encode(_claims(), "", algorithm="none"),
     "RS256": lambda: "Bearer " + _rs256(),
     "no sub": lambda: "Bearer " + jwt.encode(_claims(sub=None), SECRET, algorithm="HS256"),
+    # a subject spelling a storage key (decision 121)
+    "key-spelling sub": lambda: "Bearer " + mint_token(SECRET, "EMAIL#ada@example.com"),
     "no exp": lambda: (
         "Bearer "
         + jwt.encode({k: v for k, v in _claims().items() if k != "exp"}, SECRET, algorithm="HS256")
