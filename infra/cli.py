@@ -8,6 +8,7 @@ flowlogic openapi [--check]
 flowlogic tables create
 flowlogic migrate [--dry-run]
 flowlogic reminders --date YYYY-MM-DD
+flowlogic layout copy --to single|multi [--dry-run] [--segments 4] [--checkpoint PATH]
 
 The three data commands work on the stage's tables wherever the profile keeps them; on `local`
 they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server would vanish with the command
@@ -96,6 +97,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     reminders.add_argument("--date", required=True, type=_date_argument, metavar="YYYY-MM-DD")
     reminders.set_defaults(handler=_reminders)
+
+    layout = commands.add_parser("layout", help="move the stage's data between table layouts")
+    layout_commands = layout.add_subparsers(required=True, metavar="ACTION")
+    copy = layout_commands.add_parser(
+        "copy",
+        help="copy every item of FLOWLOGIC_STAGE into the other layout, then verify the copy",
+    )
+    copy.add_argument("--to", required=True, choices=("single", "multi"), dest="target")
+    copy.add_argument("--dry-run", action="store_true", help="count what would be copied")
+    copy.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
+    copy.add_argument(
+        "--checkpoint",
+        help="progress file (default: flowlogic-copy-<stage>-to-<layout>.json here)",
+    )
+    copy.set_defaults(handler=_layout_copy)
     return parser
 
 
@@ -421,3 +437,21 @@ def _reminders(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _layout_copy(args: argparse.Namespace) -> int:
+    from infra.layout_copy import copy_layout
+
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write("the memory profile has no tables: there is nothing to copy\n")
+        return 2
+    settings = _data_settings("flowlogic layout copy")
+    if settings is None:
+        return 2
+    return copy_layout(
+        settings,
+        args.target,
+        dry_run=args.dry_run,
+        segments=args.segments,
+        checkpoint=args.checkpoint,
+    )
