@@ -4,6 +4,7 @@ halfway and run again ends identical, and the verification notices any differenc
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import uuid
@@ -163,11 +164,8 @@ def second_half(uc: UseCases, clock: FixedClock, user: str) -> list[Any]:
     for day in (today - timedelta(days=1), today):
         for task in uc.list_tasks.execute(ListTasksRequest(user, day)):
             if not task.completed:
-                answer(
-                    lambda task=task: uc.set_task_completion.execute(
-                        SetTaskCompletionRequest(user, task.task_date, task.task_id, True)
-                    )
-                )
+                request = SetTaskCompletionRequest(user, task.task_date, task.task_id, True)
+                answer(functools.partial(uc.set_task_completion.execute, request))
     answer(lambda: uc.get_progress.execute(GetProgressRequest(user, today, fortnight)))
     answer(lambda: uc.top_streaks.execute(TopStreaksRequest(user, 10)))
     answer(lambda: uc.get_limits.execute(GetLimitsRequest(user)))
