@@ -54,7 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    from adapters.dynamodb.layout_check import LayoutMismatch
+
+    try:
+        return handler(args)
+    except LayoutMismatch as error:  # the stage's tables are the other layout's: one line
+        sys.stderr.write(f"{error}\n")
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -129,6 +135,17 @@ def display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+def _refuse_layout(settings: Settings) -> bool:
+    """Say so (one line) when the stage's tables do not fit the configured layout."""
+    from infra.layout_guard import layout_refusal
+
+    refusal = layout_refusal(settings)
+    if refusal is not None:
+        sys.stderr.write(f"{refusal}\n")
+        return True
+    return False
+
+
 def _refuse_aws(settings: Settings, what: str) -> bool:
     if settings.profile is Profile.AWS:
         sys.stderr.write(f"{what} runs on the local and memory profiles only\n")
@@ -141,7 +158,7 @@ def _serve(args: argparse.Namespace) -> int:
     from infra.tokens import mint_token
 
     settings = settings_for_url(args.host, args.port)
-    if _refuse_aws(settings, "flowlogic serve"):
+    if _refuse_aws(settings, "flowlogic serve") or _refuse_layout(settings):
         return 2
     configure_logging(settings.log_level)
     if settings.uses_development_jwt_secret():
@@ -246,6 +263,8 @@ def _demo(args: argparse.Namespace) -> int:
         return 2
     if args.url:
         return run_demo(args.url.rstrip("/"), settings, sys.stdout)
+    if _refuse_layout(settings):
+        return 2
     with in_background(settings) as url:
         return run_demo(url, settings, sys.stdout)
 
@@ -351,7 +370,7 @@ def _migrate(args: argparse.Namespace) -> int:
         )
         return 0
     settings = _data_settings("flowlogic migrate")
-    if settings is None:
+    if settings is None or _refuse_layout(settings):
         return 2
     container = create_container(settings)
     bars = _ProgressBars(sys.stderr)
@@ -418,7 +437,7 @@ def _reminders(args: argparse.Namespace) -> int:
     from infra.lambda_reminders import send_reminders
 
     settings = _data_settings("flowlogic reminders")
-    if settings is None:
+    if settings is None or _refuse_layout(settings):
         return 2
     container = create_container(settings)
     try:

@@ -41,7 +41,8 @@ class DynamoDBResources:
 
     `local` with no AWS_ENDPOINT_URL_DYNAMODB starts an embedded server on loopback; `local`
     creates the stage's tables of the configured layout if they are missing (idempotent); `aws`
-    uses the tables as deployed.
+    uses the tables as deployed. Either refuses (LayoutMismatch) a stage whose tables are the
+    other layout's.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -58,6 +59,7 @@ class DynamoDBResources:
             return self._client
 
     def _connect(self) -> DynamoDBClient:
+        from adapters.dynamodb.layout_check import check_tables
         from adapters.dynamodb.tables import create_tables
         from infra.embedded import EmbeddedDynamoDB, make_client
 
@@ -66,6 +68,11 @@ class DynamoDBResources:
             self._embedded = EmbeddedDynamoDB(region=self.settings.aws_region)
             endpoint = self._embedded.start()
         client = make_client(endpoint, self.settings.aws_region)
+        if self._embedded is None:
+            # Tables found of the other layout mean this service would half-work: refuse
+            # (docs/decisions/138-refusing-the-wrong-layout.md).
+            local = self.settings.profile is Profile.LOCAL
+            check_tables(client, self._layout, creates_missing=local)
         if self.settings.profile is Profile.LOCAL:
             create_tables(client, self._layout)
         return client

@@ -34,7 +34,11 @@ class RemindersFailed(RuntimeError):
 
 def handler(event: Mapping[str, Any], context: object) -> dict[str, Any]:
     """Lambda handler: publish the day's reminders; a summary of counts, never of users."""
-    return remind(event, _container())
+    from infra.layout_guard import check_layout
+
+    container = _container()
+    check_layout(container)  # tables of the other layout: fail rather than remind nobody
+    return remind(event, container)
 
 
 def remind(event: Mapping[str, Any], container: Container) -> dict[str, Any]:

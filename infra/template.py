@@ -308,6 +308,21 @@ def _table_statement(sid: str, actions: tuple[str, ...], role: Role, layout: Lay
     return statement
 
 
+def _layout_check_statement(layout: Layout) -> Node:
+    """DescribeTable (metadata only) on both layouts' tables by name: the first invocation
+    refuses tables of the other layout and names them (decision 138)."""
+    other = template_layout(next(name for name in LAYOUTS if name != layout.name))
+    table_arn = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+    return {
+        "Sid": "CheckTheTableLayout",
+        "Effect": "Allow",
+        "Action": "dynamodb:DescribeTable",
+        "Resource": [
+            sub(table_arn + name) for name in (*layout.table_names(), *other.table_names())
+        ],
+    }
+
+
 def _streamed_tables(layout: Layout) -> tuple[Table, ...]:
     return tuple(table for table in layout.tables() if table.stream)
 
@@ -380,6 +395,7 @@ def _statements(prefix: str, layout: Layout) -> list[Node]:
     if prefix == HTTP:
         return [
             _table_statement("UserTablesAndIndexes", HTTP_TABLE_ACTIONS, "http", layout),
+            _layout_check_statement(layout),
             key_use,
             {
                 "Sid": "PresignVideoUploads",
@@ -391,12 +407,14 @@ def _statements(prefix: str, layout: Layout) -> list[Node]:
     if prefix == WEBHOOK:
         return [
             _table_statement("SubscriptionTables", WEBHOOK_TABLE_ACTIONS, "webhook", layout),
+            _layout_check_statement(layout),
             key_use,
         ]
     if prefix == REMINDERS:
         return [
             # Users with open tasks come from the open-task index alone (no table read).
             _table_statement("QueryTheDateIndex", ("dynamodb:Query",), "reminders", layout),
+            _layout_check_statement(layout),
             {**key_use, "Action": ["kms:Decrypt", "kms:DescribeKey"]},  # it only reads
             {
                 "Sid": "PublishReminders",

@@ -44,13 +44,22 @@ def missing_tables(client: DynamoDBClient, layout: Layout) -> list[str]:
     return [name for name, gone in zip(names, absent, strict=True) if gone]
 
 
-def mismatch(client: DynamoDBClient, layout: Layout) -> str | None:
-    """The one-line complaint when the layout's tables are not all there, else None."""
+def mismatch(
+    client: DynamoDBClient, layout: Layout, *, creates_missing: bool = False
+) -> str | None:
+    """The one-line complaint when the layout's tables are not all there, else None.
+
+    `creates_missing` (the local profile, which creates its tables): missing tables are fine
+    unless the other layout has tables in the stage, which the service would silently ignore.
+    """
     missing = missing_tables(client, layout)
     if not missing:
         return None
     other = other_layout(layout)
     other_missing = missing_tables(client, other)
+    found = sorted(set(other.table_names()) - set(other_missing))
+    if creates_missing and not found:
+        return None
     configured = f"FLOWLOGIC_TABLE_LAYOUT={layout.name} needs {_names(layout)}"
     lacking = f"missing {', '.join(missing)}"
     if not other_missing:
@@ -59,16 +68,13 @@ def mismatch(client: DynamoDBClient, layout: Layout) -> str | None:
             f"({_names(other)}), {lacking}: set FLOWLOGIC_TABLE_LAYOUT={other.name}, or move the "
             f"data with `flowlogic layout copy --to {layout.name}`"
         )
-    found = set(other.table_names()) - set(other_missing)
-    besides = (
-        f"; of the {other.name} layout's tables it has {', '.join(sorted(found))}" if found else ""
-    )
+    besides = f"; of the {other.name} layout's tables it has {', '.join(found)}" if found else ""
     return f"{configured}, {lacking}{besides}: create them with `flowlogic tables create`"
 
 
-def check_tables(client: DynamoDBClient, layout: Layout) -> None:
-    """Raise LayoutMismatch unless every table of the layout exists."""
-    found = mismatch(client, layout)
+def check_tables(client: DynamoDBClient, layout: Layout, *, creates_missing: bool = False) -> None:
+    """Raise LayoutMismatch when `mismatch` complains."""
+    found = mismatch(client, layout, creates_missing=creates_missing)
     if found is not None:
         raise LayoutMismatch(found)
 
