@@ -132,8 +132,8 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
     def completed_since(self, user_id: str, since: datetime) -> Sequence[Assessment]:
         """Every `completed` attempt of the user created at or after `since`, newest first.
 
-        One consistent Query (multi: created-index, `created_at >= since`; single: the user's
-        attempts), filtered on status.
+        One consistent Query of the user's attempts since `since` (the layout picks the index),
+        filtered on status.
         """
         request = with_filter(
             self._layout.assessments_since(user_id, iso(since)),
@@ -145,7 +145,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
         return [assessment_from_item(item) for item in found]
 
     def of_month(self, month_key: str, *, limit: int, cursor: str | None) -> Page[Assessment]:
-        """All users' attempts of a month, oldest first (then user, id): month-index per shard."""
+        """All users' attempts of a month, oldest first (then user, id): month index shards."""
         cursors.require_limit(limit)
         after = None
         if cursor is not None:
@@ -165,7 +165,7 @@ class DynamoDBAssessmentRepository(DynamoDBRepository):
     def of_test(
         self, test_id: int, *, since: datetime, limit: int, cursor: str | None
     ) -> Page[Assessment]:
-        """All users' attempts of a test since `since`, oldest first: test-type-index per shard."""
+        """All users' attempts of a test since `since`, oldest first: test-type index shards."""
         cursors.require_limit(limit)
         after = None
         start = iso(since)

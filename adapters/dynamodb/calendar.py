@@ -127,9 +127,9 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         self._write_by_day(tasks, progress, deletes)
 
     def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
-        """Update the task's completion (and its date-index key) and the progress items it
-        changes in one transaction; NotFound if the task is gone. Returns the progress items
-        as stored."""
+        """Update the task's completion (and its sparse open-task index key) and the progress
+        items it changes in one transaction; NotFound if the task is gone. Returns the progress
+        items as stored."""
         layout = self._layout
         # The sparse index key goes or comes back in the same update as `completed`.
         expression, names, values = set_or_remove(
@@ -156,8 +156,8 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
     ) -> tuple[Sequence[str], str | None]:
         """Ids of users with an uncompleted task on `task_date`, each once across the pages.
 
-        Reads date-index on every shard in parallel, in the order the tasks were created; a user
-        is listed on the page holding their first open task, and a page ends only where a
+        Reads the open-task index on every shard in parallel, in the order the tasks were created;
+        a user is listed on the page holding their first open task, and a page ends only where a
         user not yet listed follows, so no page is empty (decision 068).
         """
         cursors.require_limit(limit)

@@ -26,10 +26,6 @@ USER_TABLES = (USERS, SUBSCRIPTIONS, ASSESSMENTS, PLANS, CALENDAR_TASKS, PROGRES
 ALL_TABLES = (*USER_TABLES, MIGRATIONS)
 ENTITIES = (*ALL_TABLES, EMAIL_RESERVATION)
 
-# What every identifier from outside (a token subject, a path segment, a Stripe id) is refused
-# with, so that no such identifier can spell the key of another kind of item (decision 121).
-SEPARATOR = "#"
-
 
 def shard_of(user_id: str, shards: int) -> int:
     """A user's shard: stable, evenly spread, independent of Python's hash seed."""

@@ -31,7 +31,7 @@ class DynamoDBPlanRepository(DynamoDBRepository):
         """The user's active plan, read consistently, or None.
 
         A GSI read cannot be consistent, so this queries the user's partition of the table
-        (a handful of plans) rather than active-index, which serves cross-user readers.
+        (a handful of plans) rather than the active-plans index, which serves cross-user readers.
         """
         active = self._of_user(
             user_id,

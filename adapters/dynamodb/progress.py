@@ -1,4 +1,4 @@
-"""The progress table on DynamoDB and its streak view (streak-index)."""
+"""A user's progress on DynamoDB and its streak view (the layout's streak index)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class DynamoDBProgressRepository(DynamoDBRepository):
     def top_streaks(self, user_id: str, limit: int) -> Sequence[Progress]:
         """The user's days with the highest streaks, highest first; ties newer date first.
 
-        One Query of streak-index, highest first, `limit` items. The index orders by streak
+        One Query of the streak index, highest first, `limit` items. The index orders by streak
         only, so when days tie at the cut-off the index picks which of them are read
         (decision 117); those read are ordered by streak, then newer date first.
         """
@@ -92,7 +92,7 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         return ranked[:limit]
 
     def best_streak(self, user_id: str) -> int:
-        """The highest streak the user ever reached (0 with none): the first of streak-index."""
+        """The highest streak the user ever reached (0 with none): the first of the streak index."""
         request = self._layout.streaks(user_id)
         request.update(ScanIndexForward=False, Limit=1, ProjectionExpression="#streak")
         request["ExpressionAttributeNames"]["#streak"] = "streak"

@@ -19,7 +19,7 @@ from domain.user import User
 
 
 class DynamoDBSubscriptionRepository(DynamoDBRepository):
-    """A user's subscriptions, and lookups by Stripe customer (stripe-customer-index)."""
+    """A user's subscriptions, and lookups by Stripe customer (the layout's customer index)."""
 
     def list_for_user(self, user_id: str) -> Sequence[Subscription]:
         """Every subscription of the user, read consistently, by subscription id."""

@@ -27,7 +27,7 @@ from domain.user import User
 
 
 class DynamoDBUserRepository(DynamoDBRepository):
-    """Users by id (consistent read) and by email (email-index); atomic registration."""
+    """Users by id (consistent read) and by email (an index); atomic registration."""
 
     def get(self, user_id: str) -> User | None:
         """The user, read consistently, or None (an email reservation is not a user)."""
@@ -38,7 +38,7 @@ class DynamoDBUserRepository(DynamoDBRepository):
         return user_from_item(item)
 
     def get_by_email(self, email: str) -> User | None:
-        """The user owning this normalised email, or None (email-index, eventually consistent)."""
+        """The user owning this normalised email, or None (an index read: eventually consistent)."""
         with storage_errors():
             response = self._client.query(**self._layout.by_email(email), Limit=2)
         users = [user_from_item(item) for item in response.get("Items", [])]

@@ -74,9 +74,7 @@ def assessments_router(use_cases: UseCases, cursors: CursorSeal) -> APIRouter:
         responses=problem_responses(401, 404, 422, 503),
     )
     def get_assessment(
-        assessment_id: Annotated[
-            str, Path(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[^#]+$")
-        ],
+        assessment_id: Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)],
         caller: Caller,
     ) -> AssessmentOut:
         found = use_cases.get_assessment.execute(GetAssessmentRequest(caller.sub, assessment_id))

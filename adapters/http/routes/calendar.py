@@ -58,9 +58,7 @@ def calendar_router(use_cases: UseCases) -> APIRouter:
     )
     def set_task_completion(
         task_date: Annotated[IsoDate, Path()],
-        task_id: Annotated[
-            str, Path(min_length=1, max_length=MAX_TASK_ID_LENGTH, pattern=r"^[^#]+$")
-        ],
+        task_id: Annotated[str, Path(min_length=1, max_length=MAX_TASK_ID_LENGTH)],
         body: TaskCompletionBody,
         caller: Caller,
     ) -> TaskCompletionOut:

@@ -17,9 +17,8 @@ from domain.assessment import AssessmentResult, WorkerReport
 from domain.regions import Region
 from domain.scores import Score
 
-# Printable ASCII without `#`, the separator of storage keys (decision 121).
-UserId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[!\"$-~]+$")]
-AssessmentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^#]+$")]
+UserId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[!-~]+$")]
+AssessmentId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def worker_router(use_cases: UseCases) -> APIRouter:
