@@ -376,7 +376,7 @@ def _function(prefix: str, layout: Layout) -> Node:
                 "Role": get_att(f"{prefix}Role", "Arn"),
                 "Timeout": timeout,
                 "MemorySize": memory,
-                "Environment": {"Variables": _environment(prefix)},
+                "Environment": {"Variables": _environment(prefix, layout)},
             },
         },
     }
@@ -461,11 +461,13 @@ def _log_statement(prefix: str) -> Node:
     }
 
 
-def _environment(prefix: str) -> Node:
+def _environment(prefix: str, layout: Layout) -> Node:
     """API.md's configuration; Stripe values resolved at deploy time, never written here."""
     variables: Node = {
         "FLOWLOGIC_PROFILE": "aws",
         "FLOWLOGIC_STAGE": ref("Stage"),
+        # The layout of the tables this template declares (decision 138 refuses any other).
+        "FLOWLOGIC_TABLE_LAYOUT": layout.name,
         "FLOWLOGIC_LOG_LEVEL": "INFO",
     }
     if prefix in (STREAM, REMINDERS):

@@ -226,7 +226,7 @@ def test_the_table_key_is_customer_managed_rotated_and_has_a_key_policy(
 
 
 def test_four_python_functions_run_the_four_handlers_from_the_code_parameters(
-    template: dict[str, Any],
+    template: dict[str, Any], layout: Layout
 ) -> None:
     functions = resources_of(template, "AWS::Lambda::Function")
 
@@ -249,6 +249,7 @@ def test_four_python_functions_run_the_four_handlers_from_the_code_parameters(
         variables = properties["Environment"]["Variables"]
         assert variables["FLOWLOGIC_PROFILE"] == "aws"
         assert variables["FLOWLOGIC_STAGE"] == {"Ref": "Stage"}
+        assert variables["FLOWLOGIC_TABLE_LAYOUT"] == layout.name
 
 
 def test_stripe_settings_are_dynamic_references_never_literals(template: dict[str, Any]) -> None:
