@@ -223,44 +223,60 @@ class LayoutCopy:
             self._checkpoint.advance(segment, page.get("LastEvaluatedKey"), len(writes))
 
 
+def _segment_items(
+    client: DynamoDBClient, table: str, number: int, segments: int
+) -> Iterator[Item]:
+    """The items of one Scan segment of a table, page by page (consistent reads)."""
+    request: dict[str, Any] = {
+        "TableName": table,
+        "Segment": number,
+        "TotalSegments": segments,
+        "ConsistentRead": True,
+    }
+    while True:
+        with storage_errors():
+            page = client.scan(**request)
+        yield from page.get("Items", [])
+        last = page.get("LastEvaluatedKey")
+        if last is None:
+            return
+        request["ExclusiveStartKey"] = last
+
+
 def scan_items(
     client: DynamoDBClient, layout: Layout, segments: int = DEFAULT_SEGMENTS
-) -> Iterator[tuple[str, Item]]:
-    """Every item of the layout's tables with its table, read with parallel Scan segments."""
+) -> list[tuple[str, Item]]:
+    """Every item of the layout's tables with its table, in memory (small stages, tests)."""
     work = [(table, number) for table in layout.table_names() for number in range(segments)]
 
     def read(table: str, number: int) -> list[tuple[str, Item]]:
-        found: list[tuple[str, Item]] = []
-        request: dict[str, Any] = {
-            "TableName": table,
-            "Segment": number,
-            "TotalSegments": segments,
-            "ConsistentRead": True,
-        }
-        while True:
-            with storage_errors():
-                page = client.scan(**request)
-            found.extend((table, item) for item in page.get("Items", []))
-            last = page.get("LastEvaluatedKey")
-            if last is None:
-                return found
-            request["ExclusiveStartKey"] = last
+        return [(table, item) for item in _segment_items(client, table, number, segments)]
 
     with ThreadPoolExecutor(max_workers=len(work)) as pool:
-        for pages in pool.map(lambda pair: read(*pair), work):
-            yield from pages
+        return [found for pages in pool.map(lambda pair: read(*pair), work) for found in pages]
 
 
 def count_entities(
     client: DynamoDBClient, layout: Layout, segments: int = DEFAULT_SEGMENTS
 ) -> tuple[Counter[str], list[str]]:
     """The number of items of each entity in the layout's tables (items of no entity under
-    `?`), and the ids of the users found."""
-    counts: Counter[str] = Counter()
-    users: list[str] = []
-    for table, item in scan_items(client, layout, segments):
-        entity = layout.entity_of(table, item)
-        counts[entity or "?"] += 1
-        if entity == keys.USERS:
-            users.append(str(item["user_id"]["S"]))
-    return counts, sorted(users)
+    `?`), and the ids of the users found; items are counted as they stream by."""
+    work = [(table, number) for table in layout.table_names() for number in range(segments)]
+
+    def count(table: str, number: int) -> tuple[Counter[str], list[str]]:
+        counts: Counter[str] = Counter()
+        users: list[str] = []
+        for item in _segment_items(client, table, number, segments):
+            entity = layout.entity_of(table, item)
+            counts[entity or "?"] += 1
+            if entity == keys.USERS:
+                users.append(str(item["user_id"]["S"]))
+        return counts, users
+
+    total: Counter[str] = Counter()
+    everyone: list[str] = []
+    with ThreadPoolExecutor(max_workers=len(work)) as pool:
+        for counts, users in pool.map(lambda pair: count(*pair), work):
+            total.update(counts)
+            everyone.extend(users)
+    return total, sorted(everyone)
