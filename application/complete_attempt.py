@@ -21,8 +21,6 @@ from ports.clock import Clock
 from ports.progress import ProgressRepository
 from ports.snapshots import SnapshotReader, SnapshotRequest
 
-_PAGE = 100
-
 
 @dataclass(frozen=True, slots=True)
 class CompleteAttemptRequest:
@@ -43,8 +41,9 @@ class CompleteAttempt:
       improvement (50 · old severity − new severity) on the progress item of the user's local
       today; "earlier" is by start time (decision 071). Attempt and progress are written in
       one atomic write, re-read and re-decided when the progress item moved meanwhile.
-    Attempt and profile are read together (decision 115); the date's progress item is read
-    only when there is an improvement to record.
+    Attempt, profile and the previous completed attempt of the test are read with one snapshot
+    (decisions 115 and 124: one Query of the user's items where the store keeps them together);
+    the date's progress item is read only when there is an improvement to record.
     """
 
     def __init__(
@@ -66,19 +65,26 @@ class CompleteAttempt:
 
     def _complete(self, request: CompleteAttemptRequest) -> Assessment:
         seen = self._snapshots.read(
-            SnapshotRequest(request.user_id, user=True, assessment_id=request.assessment_id)
+            SnapshotRequest(
+                request.user_id,
+                user=True,
+                assessment_id=request.assessment_id,
+                previous_completed=True,
+            )
         )
         if seen.assessment is None:
             raise NotFound("no such assessment")
         now = self._clock.now()
         finished = complete(seen.assessment, request.report, self._thresholds, now)
-        self._assessments.finish(finished, progress=self._improvement(finished, seen.user))
+        progress = self._improvement(finished, seen.user, seen.previous)
+        self._assessments.finish(finished, progress=progress)
         return finished
 
-    def _improvement(self, finished: Assessment, user: User | None) -> Progress | None:
+    def _improvement(
+        self, finished: Assessment, user: User | None, previous: Assessment | None
+    ) -> Progress | None:
         if finished.status != AssessmentStatus.COMPLETED or finished.result is None:
             return None
-        previous = self._previous_completed(finished)
         if previous is None or previous.result is None or user is None:
             return None
         now = finished.completed_at or self._clock.now()
@@ -89,20 +95,3 @@ class CompleteAttempt:
         stored = self._progress.get(finished.user_id, day)
         updated = add_improvement(stored, finished.user_id, day, entry, now)
         return None if updated is stored else updated
-
-    def _previous_completed(self, finished: Assessment) -> Assessment | None:
-        """The latest completed attempt of the same test started before this one."""
-        cursor: str | None = None
-        while True:
-            page = self._assessments.list_for_user(
-                finished.user_id, test_id=finished.test_id, limit=_PAGE, cursor=cursor
-            )
-            for candidate in page.items:  # newest first
-                if (
-                    candidate.status == AssessmentStatus.COMPLETED
-                    and candidate.created_at < finished.created_at
-                ):
-                    return candidate
-            if page.next_cursor is None:
-                return None
-            cursor = page.next_cursor

@@ -11,12 +11,11 @@ from domain.calendar import tasks_removed_by_new_plan
 from domain.errors import NotFound
 from domain.plan import LOOKBACK, Plan, build_plan, deactivate
 from domain.user import User, local_today, require_plan_features
-from ports.assessments import AssessmentRepository
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
 from ports.plans import PlanRepository
 from ports.progress import ProgressRepository
-from ports.users import UserRepository
+from ports.snapshots import SnapshotReader, SnapshotRequest
 
 # Fixed forever: plan ids derive from it (decision 052), so changing it would fork every history.
 PLAN_NAMESPACE = uuid.UUID("5626e568-3f8e-4303-afd7-8ec09464493a")
@@ -46,43 +45,46 @@ class GeneratePlan:
       replaces the active plan in one atomic write: at most one active plan, even under races;
     - the old plan's uncompleted tasks from the user's today on are removed, with the progress
       of their dates; completed tasks and past days stay (decision 036).
-    One query of the user's plans gives the active one and the highest version; a user who
-    never had a plan has no plan's tasks, so the calendar is not read (decision 116).
+    The user, the recent completed attempts and the user's plans (the active one and the highest
+    version) come from one snapshot read: one Query of the user's items where the store keeps
+    them together, else a read and two queries (decision 124); a user who never had a plan has
+    no plan's tasks, so the calendar is not read (decision 116).
     """
 
     def __init__(
         self,
-        users: UserRepository,
-        assessments: AssessmentRepository,
+        snapshots: SnapshotReader,
         plans: PlanRepository,
         calendar: CalendarRepository,
         progress: ProgressRepository,
         clock: Clock,
     ) -> None:
-        self._users = users
-        self._assessments = assessments
+        self._snapshots = snapshots
         self._plans = plans
         self._calendar = calendar
         self._progress = progress
         self._clock = clock
 
     def execute(self, request: GeneratePlanRequest) -> Plan:
-        user = self._users.get(request.user_id)
-        if user is None:
-            raise NotFound("user not found")
-        require_plan_features(user.tier)
-        plan, replaced = retry_on_conflict(
-            lambda: self._activate(user), attempts=ACTIVATION_ATTEMPTS
+        activated = retry_on_conflict(
+            lambda: self._activate(request.user_id), attempts=ACTIVATION_ATTEMPTS
         )
+        user, plan, replaced = activated
         if replaced:
             retry_on_conflict(lambda: self._remove_old_tasks(user, plan))
         return plan
 
-    def _activate(self, user: User) -> tuple[Plan, bool]:
-        """The new active plan, and whether the user had any plan before it."""
+    def _activate(self, user_id: str) -> tuple[User, Plan, bool]:
+        """The user, the new active plan, and whether the user had any plan before it."""
         now = self._clock.now()
-        recent = self._assessments.completed_since(user.user_id, now - LOOKBACK)
-        plans = self._plans.list_for_user(user.user_id)  # oldest version first
+        seen = self._snapshots.read(
+            SnapshotRequest(user_id, user=True, completed_since=now - LOOKBACK, plans=True)
+        )
+        user = seen.user
+        if user is None:
+            raise NotFound("user not found")
+        require_plan_features(user.tier)
+        recent, plans = seen.completed, seen.plans  # plans: oldest version first
         active = [p for p in plans if p.is_active]
         previous = active[-1] if active else None
         # The highest version, active or not (e.g. restored data): never reuse a version.
@@ -91,7 +93,7 @@ class GeneratePlan:
         plan_id = plan_id_for(user.user_id, version)
         plan = build_plan(user.user_id, plan_id, user.tier, recent, last_version, now)
         self._plans.activate(plan, None if previous is None else deactivate(previous, now))
-        return plan, bool(plans)
+        return user, plan, bool(plans)
 
     def _remove_old_tasks(self, user: User, plan: Plan) -> None:
         now = self._clock.now()

@@ -8,7 +8,7 @@ confidence, then movement) before its verdict is trusted.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -223,3 +223,16 @@ def is_stale(assessment: Assessment, now: datetime, max_age: timedelta = STALE_A
     return (
         assessment.status == AssessmentStatus.PROCESSING and now - assessment.created_at > max_age
     )
+
+
+def previous_completed(attempt: Assessment, attempts: Iterable[Assessment]) -> Assessment | None:
+    """The latest completed attempt of the same test started before `attempt` (decision 071);
+    among attempts started at the same instant, the greatest id."""
+    earlier = [
+        a
+        for a in attempts
+        if a.test_id == attempt.test_id
+        and a.status == AssessmentStatus.COMPLETED
+        and a.created_at < attempt.created_at
+    ]
+    return max(earlier, key=lambda a: (a.created_at, a.assessment_id), default=None)

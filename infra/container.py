@@ -200,7 +200,7 @@ class Container(containers.DeclarativeContainer):
         list_assessments=providers.Singleton(ListAssessments, assessments),
         get_assessment=providers.Singleton(GetAssessment, assessments),
         generate_plan=providers.Singleton(
-            GeneratePlan, users, assessments, plans, calendar, progress, clock
+            GeneratePlan, snapshots, plans, calendar, progress, clock
         ),
         get_active_plan=providers.Singleton(GetActivePlan, users, plans),
         schedule_calendar=providers.Singleton(

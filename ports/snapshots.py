@@ -1,14 +1,16 @@
-"""Several of one user's items, from different tables, in one round trip."""
+"""Several of one user's items, from different tables, in as few round trips as the store
+allows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from domain.assessment import Assessment
 from domain.calendar import CalendarTask
 from domain.limits import UserLimits
+from domain.plan import Plan
 from domain.progress import Progress
 from domain.user import User
 
@@ -23,6 +25,10 @@ class SnapshotRequest:
     assessment_id: str | None = None
     task: tuple[date, str] | None = None  # (task date, task id)
     progress_date: date | None = None
+    completed_since: datetime | None = None  # the completed attempts created at or after it
+    plans: bool = False  # every plan of the user
+    # With assessment_id: the latest completed attempt of the same test created before it.
+    previous_completed: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -33,6 +39,8 @@ class SnapshotRequest:
             or self.assessment_id is not None
             or self.task is not None
             or self.progress_date is not None
+            or self.completed_since is not None
+            or self.plans
         )
 
 
@@ -45,15 +53,21 @@ class Snapshot:
     assessment: Assessment | None = None
     task: CalendarTask | None = None
     progress: Progress | None = None
+    completed: tuple[Assessment, ...] = ()  # newest first, as AssessmentRepository gives them
+    plans: tuple[Plan, ...] = ()  # oldest version first
+    previous: Assessment | None = None  # the previous completed attempt of the test
 
 
 @runtime_checkable
 class SnapshotReader(Protocol):
-    """Point reads across the user tables, batched (decision 115)."""
+    """Point reads across the user tables, batched (decision 115), and a user's attempts and
+    plans read with them where the store keeps them together (decision 124)."""
 
     def read(self, request: SnapshotRequest) -> Snapshot:
-        """Every part asked for, each read consistently (as its repository's `get` would return
-        it), in one request to the store.
+        """Every part asked for, each read consistently (as its repository's `get`,
+        `completed_since` or `list_for_user` would return it): the point parts in one request,
+        the collection parts in that same request where the store keeps them in one item
+        collection with the point parts, else one more request each.
 
         The parts are not read at one instant: a write landing between two of them may show in
         one and not the other. Callers decide on them and write with the usual guards.

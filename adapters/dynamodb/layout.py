@@ -17,7 +17,7 @@ item's place among one user's items of an entity in the entity's own terms (a su
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Literal
@@ -223,6 +223,12 @@ class Layout(ABC):
     @abstractmethod
     def of_user(self, entity: str, user_id: str, sort: Sort | None = None) -> Request:
         """A consistent Query of the user's items of `entity` in sort-value order."""
+
+    def user_span(self, user_id: str, entities: Collection[str]) -> Request | None:
+        """One consistent Query reading every item of the user of these entities (and perhaps
+        a few small items of others), or None when the layout keeps them apart."""
+        del user_id, entities
+        return None
 
     @abstractmethod
     def user_reads(self, user_id: str) -> Sequence[tuple[str | None, Request]]:

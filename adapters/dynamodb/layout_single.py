@@ -21,7 +21,7 @@ collection at 10 GB (docs/decisions/122-the-single-table-layout.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -65,6 +65,9 @@ CONSTANT_SORT: Mapping[str, str] = {
     keys.USER_LIMITS: "LIMITS",
     keys.EMAIL_RESERVATION: "EMAIL",
 }
+# Kinds with few items per user, between which a span Query may run (ASSESSMENT# < LIMITS <
+# PLAN# < PROFILE): attempts are bounded by the test quotas, plans by regenerations.
+SPANNABLE = frozenset({keys.ASSESSMENTS, keys.USER_LIMITS, keys.PLANS, keys.USERS})
 STREAK_PREFIX = "STREAK#"
 STREAK_DIGITS = 10
 
@@ -84,6 +87,17 @@ _STORAGE = (PK, SK, ENTITY, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK)
 
 def user_partition(user_id: str) -> str:
     return USER_PREFIX + user_id
+
+
+_USER_KINDS = (*keys.USER_TABLES,)
+
+
+def _sort_range(entity: str) -> tuple[str, str]:
+    """The lowest and highest sort key an entity's items can have in a user's partition."""
+    if entity in CONSTANT_SORT:
+        return CONSTANT_SORT[entity], CONSTANT_SORT[entity]
+    prefix = SORT_PREFIX[entity]
+    return prefix, after_prefix(prefix)
 
 
 class SingleLayout(Layout):
@@ -197,6 +211,21 @@ class SingleLayout(Layout):
 
     def user_reads(self, user_id: str) -> Sequence[tuple[str | None, Request]]:
         return [(None, self._partition(user_partition(user_id)))]
+
+    def user_span(self, user_id: str, entities: Collection[str]) -> Request | None:
+        if not entities or not set(entities) <= SPANNABLE:
+            return None
+        ranges = {entity: _sort_range(entity) for entity in _USER_KINDS}
+        low = min(ranges[entity][0] for entity in entities)
+        high = max(ranges[entity][1] for entity in entities)
+        inside = {e for e, (first, last) in ranges.items() if first <= high and last >= low}
+        if not inside <= SPANNABLE:
+            return None
+        request = self._partition(user_partition(user_id))
+        request["KeyConditionExpression"] += " AND #sk BETWEEN :low AND :high"
+        request["ExpressionAttributeNames"]["#sk"] = SK
+        request["ExpressionAttributeValues"].update({":low": s(low), ":high": s(high)})
+        return request
 
     def by_email(self, email: str) -> Request:
         return self._index(GSI1, GSI1PK, EMAIL_PREFIX + email)

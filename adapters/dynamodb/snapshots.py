@@ -1,21 +1,35 @@
-"""Several of one user's items of different entities: one BatchGetItem (decision 115)."""
+"""Several of one user's items of different entities: one BatchGetItem (decision 115), or one
+Query of the user's item collection where the layout keeps the parts together (decision 124)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 from adapters.dynamodb import keys
-from adapters.dynamodb.attributes import Item
+from adapters.dynamodb.attributes import Item, get_s, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.batches import batch_get
+from adapters.dynamodb.calls import query_all, query_pages
+from adapters.dynamodb.layout import with_filter
 from adapters.dynamodb.mappers.assessments import assessment_from_item
 from adapters.dynamodb.mappers.calendar_tasks import task_from_item
+from adapters.dynamodb.mappers.plans import plan_from_item
 from adapters.dynamodb.mappers.progress import progress_from_item
 from adapters.dynamodb.mappers.user_limits import limits_from_item
 from adapters.dynamodb.mappers.users import user_from_item
+from domain.assessment import AssessmentStatus, previous_completed
+from domain.time import iso
 from ports.snapshots import Snapshot, SnapshotRequest
+
+# The previous completed attempt of a test: a first page of this many, then twice as many.
+_EARLIER_PAGE = 10
+_EARLIER_MAX_PAGE = 1000
 
 
 class DynamoDBSnapshotReader(DynamoDBRepository):
-    """Point reads across a user's entities: one key each, one consistent BatchGetItem."""
+    """Point reads across a user's entities, with the user's attempts and plans when asked."""
 
     def read(self, request: SnapshotRequest) -> Snapshot:
         """Every part asked for, each read consistently; nothing is sent when nothing is asked."""
@@ -34,26 +48,132 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
             wanted[keys.CALENDAR_TASKS] = layout.task_key(owner, *request.task)
         if request.progress_date is not None:
             wanted[keys.PROGRESS] = layout.progress_key(owner, request.progress_date)
+        collections = set()
+        if request.completed_since is not None or (
+            request.previous_completed and request.assessment_id is not None
+        ):
+            collections.add(keys.ASSESSMENTS)
+        if request.plans:
+            collections.add(keys.PLANS)
+        span = layout.user_span(owner, {*wanted, *collections}) if collections else None
+        if span is not None:
+            found = self._classified(span["TableName"], query_all(self._client, span))
+            points = {
+                entity: next((i for i in found.get(entity, []) if _has_key(i, key)), None)
+                for entity, key in wanted.items()
+            }
+            attempts, plans = found.get(keys.ASSESSMENTS, []), found.get(keys.PLANS, [])
+            return _snapshot(request, points, attempts, plans, attempts)
+        points, attempts, plans = self._apart(request, wanted)
+        return _snapshot(request, points, attempts, plans, self._earlier(request, points))
+
+    def _earlier(self, request: SnapshotRequest, points: dict[str, Item | None]) -> list[Item]:
+        """The completed attempts of the asked attempt's test started at or before it, newest
+        first, read until one started strictly before it (one Query, a page or two)."""
+        attempt = points.get(keys.ASSESSMENTS)
+        if not request.previous_completed or attempt is None:
+            return []
+        started = get_s(attempt, "created_at")
+        query = with_filter(
+            self._layout.assessments_by_time(request.user_id, None, started),
+            "#status = :completed AND #test = :test",
+            {"#status": "status", "#test": "test_id"},
+            {":completed": s(AssessmentStatus.COMPLETED.value), ":test": attempt["test_id"]},
+        )
+        query.update(ScanIndexForward=False, Limit=_EARLIER_PAGE)
+        read: list[Item] = []
+        for page in query_pages(self._client, query, grow_to=_EARLIER_MAX_PAGE):
+            read.extend(page)
+            if any(get_s(item, "created_at") < started for item in page):
+                break
+        return read
+
+    def _apart(
+        self, request: SnapshotRequest, wanted: dict[str, Item]
+    ) -> tuple[dict[str, Item | None], list[Item], list[Item]]:
+        """One BatchGetItem of the point parts, one Query per collection part, in parallel."""
+        reads: dict[str, Callable[[], Any]] = {}
+        if wanted:
+            reads["points"] = lambda: self._points(wanted)
+        if request.completed_since is not None:
+            since = iso(request.completed_since)
+            attempts = with_filter(
+                self._layout.assessments_since(request.user_id, since),
+                "#status = :completed",
+                {"#status": "status"},
+                {":completed": s(AssessmentStatus.COMPLETED.value)},
+            )
+            reads["attempts"] = lambda: query_all(self._client, attempts)
+        if request.plans:
+            of_user = self._layout.of_user(keys.PLANS, request.user_id)
+            reads["plans"] = lambda: query_all(self._client, of_user)
+        with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+            futures = {name: pool.submit(read) for name, read in reads.items()}
+            results = {name: future.result() for name, future in futures.items()}
+        return results.get("points", {}), results.get("attempts", []), results.get("plans", [])
+
+    def _points(self, wanted: dict[str, Item]) -> dict[str, Item | None]:
         by_table: dict[str, list[Item]] = {}
         for entity, key in wanted.items():
             by_table.setdefault(self._table(entity), []).append(key)
         found = batch_get(self._client, by_table)
         # One key per entity, so an item of an entity asked for is the item asked of it.
-        items: dict[str, Item] = {}
-        for table, table_items in found.items():
-            for item in table_items:
-                kind = layout.entity_of(table, item)
-                if kind is not None and kind in wanted:
-                    items[kind] = item
-        user = items.get(keys.USERS)
-        limits = items.get(keys.USER_LIMITS)
-        assessment = items.get(keys.ASSESSMENTS)
-        task = items.get(keys.CALENDAR_TASKS)
-        progress = items.get(keys.PROGRESS)
-        return Snapshot(
-            user=None if user is None else user_from_item(user),
-            limits=None if limits is None else limits_from_item(limits),
-            assessment=None if assessment is None else assessment_from_item(assessment),
-            task=None if task is None else task_from_item(task),
-            progress=None if progress is None else progress_from_item(progress),
-        )
+        points: dict[str, Item | None] = dict.fromkeys(wanted)
+        for table, items in found.items():
+            for entity, of_entity in self._classified(table, items).items():
+                if entity in points and of_entity:
+                    points[entity] = of_entity[0]
+        return points
+
+    def _classified(self, table: str, items: list[Item]) -> dict[str, list[Item]]:
+        by_entity: dict[str, list[Item]] = {}
+        for item in items:
+            kind = self._layout.entity_of(table, item)
+            if kind is not None:
+                by_entity.setdefault(kind, []).append(item)
+        return by_entity
+
+
+def _has_key(item: Item, key: Item) -> bool:
+    return all(item.get(name) == value for name, value in key.items())
+
+
+def _snapshot(
+    request: SnapshotRequest,
+    points: dict[str, Item | None],
+    attempts: list[Item],
+    plans: list[Item],
+    earlier: list[Item],
+) -> Snapshot:
+    user = points.get(keys.USERS)
+    limits = points.get(keys.USER_LIMITS)
+    assessment = points.get(keys.ASSESSMENTS)
+    task = points.get(keys.CALENDAR_TASKS)
+    progress = points.get(keys.PROGRESS)
+    completed = []
+    if request.completed_since is not None:
+        since = iso(request.completed_since)
+        completed = [
+            assessment_from_item(item)
+            for item in attempts
+            if get_s(item, "status") == AssessmentStatus.COMPLETED.value
+            and get_s(item, "created_at") >= since
+        ]
+    attempt = None if assessment is None else assessment_from_item(assessment)
+    previous = None
+    if request.previous_completed and attempt is not None:
+        previous = previous_completed(attempt, [assessment_from_item(i) for i in earlier])
+    return Snapshot(
+        user=None if user is None else user_from_item(user),
+        limits=None if limits is None else limits_from_item(limits),
+        assessment=attempt,
+        task=None if task is None else task_from_item(task),
+        progress=None if progress is None else progress_from_item(progress),
+        completed=tuple(
+            sorted(completed, key=lambda a: (iso(a.created_at), a.assessment_id), reverse=True)
+        ),
+        plans=tuple(
+            sorted((plan_from_item(i) for i in plans), key=lambda p: (p.version, p.plan_id))
+        ),
+        previous=previous,
+    )

@@ -22,6 +22,7 @@ from tests.contract.storing import registered, stored
 from tests.support.factories import (
     DAY0,
     T0,
+    a_plan,
     a_progress,
     a_subscription,
     a_task,
@@ -290,3 +291,122 @@ def test_days_tied_at_the_cut_off_fill_the_page_with_some_of_them(stores: Stores
     top = stores.progress.top_streaks("user-1", 3)
     assert [p.streak for p in top] == [9, 4, 2]
     assert top[2].date in {day(1), day(3), day(4)}
+
+
+# --- a user's attempts and plans read with the point parts (decision 124) ----------------------
+
+
+def a_history(stores: Stores, user_id: str) -> None:
+    """Attempts of several states and times, two plans (one active), a task and progress."""
+    registered(stores, user_id)
+    for number, (days, status) in enumerate(
+        [
+            (0, AssessmentStatus.COMPLETED),
+            (5, AssessmentStatus.COMPLETED),
+            (5, AssessmentStatus.FAILED),
+            (40, AssessmentStatus.COMPLETED),
+        ]
+    ):
+        created = T0 - timedelta(days=days)
+        stored(stores, an_assessment(user_id, f"a-{number}", created_at=created, status=status))
+    stores.plans.activate(a_plan(user_id, 1), None)
+    first = stores.plans.get_active(user_id)
+    assert first is not None
+    stores.plans.activate(a_plan(user_id, 2), dataclasses.replace(first, is_active=False))
+    stores.calendar.add_tasks([a_task(user_id)], [a_progress(user_id, total=1)])
+
+
+def test_the_collection_parts_read_as_their_repositories_read_them(stores: Stores) -> None:
+    a_history(stores, "user-1")
+    a_history(stores, "user-2")
+    since = T0 - timedelta(days=10)
+
+    seen = stores.snapshots.read(
+        SnapshotRequest("user-1", user=True, limits=True, completed_since=since, plans=True)
+    )
+
+    assert list(seen.completed) == list(stores.assessments.completed_since("user-1", since))
+    assert [a.assessment_id for a in seen.completed] == ["a-0", "a-1"]
+    assert list(seen.plans) == list(stores.plans.list_for_user("user-1"))
+    assert [(p.version, p.is_active) for p in seen.plans] == [(1, False), (2, True)]
+    assert seen.user == stores.users.get("user-1")
+    assert seen.limits == stores.limits.get("user-1")
+
+
+def test_collection_parts_go_with_every_point_part(stores: Stores) -> None:
+    a_history(stores, "user-1")
+    since = T0 - timedelta(days=100)
+
+    seen = stores.snapshots.read(
+        SnapshotRequest(
+            "user-1",
+            assessment_id="a-2",
+            task=(DAY0, a_task("user-1").task_id),
+            progress_date=DAY0,
+            completed_since=since,
+            plans=True,
+        )
+    )
+
+    assert seen.assessment == stores.assessments.get("user-1", "a-2")
+    assert seen.task == stores.calendar.get("user-1", DAY0, a_task("user-1").task_id)
+    assert seen.progress == stores.progress.get("user-1", DAY0)
+    assert [a.assessment_id for a in seen.completed] == ["a-0", "a-1", "a-3"]
+    assert len(seen.plans) == 2
+    assert seen.user is None
+
+
+def test_a_user_without_attempts_or_plans_reads_empty_collections(stores: Stores) -> None:
+    registered(stores, "user-1")
+    a_history(stores, "user-2")
+
+    seen = stores.snapshots.read(
+        SnapshotRequest("user-1", user=True, completed_since=T0 - timedelta(days=90), plans=True)
+    )
+
+    assert (seen.completed, seen.plans) == ((), ())
+    assert seen.user is not None
+
+
+def test_the_previous_completed_attempt_is_the_latest_of_the_test_started_before(
+    stores: Stores,
+) -> None:
+    registered(stores, "user-1")
+    registered(stores, "user-2")
+    completed = AssessmentStatus.COMPLETED
+    for attempt_id, days, test_id, status in [
+        ("old", 30, 1, completed),
+        ("tie-a", 20, 1, completed),
+        ("tie-b", 20, 1, completed),  # same instant as tie-a: the greater id wins
+        ("failed", 10, 1, AssessmentStatus.FAILED),
+        ("other-test", 5, 2, completed),
+        ("current", 0, 1, AssessmentStatus.PROCESSING),
+        ("later", -1, 1, completed),
+    ]:
+        created = T0 - timedelta(days=days)
+        attempt = an_assessment(
+            "user-1", attempt_id, test_id=test_id, created_at=created, status=status
+        )
+        stored(stores, attempt)
+    stored(
+        stores,
+        an_assessment("user-2", "theirs", created_at=T0 - timedelta(days=1), status=completed),
+    )
+
+    seen = stores.snapshots.read(
+        SnapshotRequest("user-1", user=True, assessment_id="current", previous_completed=True)
+    )
+
+    assert seen.assessment is not None
+    assert seen.assessment.assessment_id == "current"
+    assert seen.previous is not None
+    assert seen.previous.assessment_id == "tie-b"
+    assert seen.previous == stores.assessments.get("user-1", "tie-b")
+    first = stores.snapshots.read(
+        SnapshotRequest("user-1", assessment_id="old", previous_completed=True)
+    )
+    assert first.previous is None
+    missing = stores.snapshots.read(
+        SnapshotRequest("user-1", assessment_id="nope", previous_completed=True)
+    )
+    assert (missing.assessment, missing.previous) == (None, None)

@@ -71,9 +71,7 @@ def test_simultaneous_plan_generations_leave_exactly_one_active_plan(stores: Sto
         stored_limits,
     )
     clock = FixedClock(NOW)
-    use_case = GeneratePlan(
-        stores.users, stores.assessments, stores.plans, stores.calendar, stores.progress, clock
-    )
+    use_case = GeneratePlan(stores.snapshots, stores.plans, stores.calendar, stores.progress, clock)
 
     outcomes = all_at_once(4, lambda _: use_case.execute(GeneratePlanRequest(USER)))
 

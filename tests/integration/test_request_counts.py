@@ -35,7 +35,7 @@ class Journey:
 
 
 # Where the single layout reads one item collection instead of one table after another.
-FEWER_ON_SINGLE = {"export_account", "erase_account"}
+FEWER_ON_SINGLE = {"export_account", "erase_account", "generate_plan", "complete_attempt"}
 
 
 @pytest.fixture(scope="module", params=LAYOUTS)

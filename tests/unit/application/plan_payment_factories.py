@@ -78,9 +78,7 @@ def a_plan(stores: Stores, clock: FixedClock, user_id: str = USER) -> Plan:
         areas=(Region.ANKLE, Region.KNEE),
         user_id=user_id,
     )
-    generate = GeneratePlan(
-        stores.users, stores.assessments, stores.plans, stores.calendar, stores.progress, clock
-    )
+    generate = GeneratePlan(stores.snapshots, stores.plans, stores.calendar, stores.progress, clock)
     return generate.execute(GeneratePlanRequest(user_id))
 
 

@@ -30,8 +30,7 @@ TODAY = date(2026, 11, 25)
 
 def generate(stores: Stores, clock: FixedClock, plans: PlanRepository | None = None) -> Plan:
     use_case = GeneratePlan(
-        stores.users,
-        stores.assessments,
+        stores.snapshots,
         plans or stores.plans,
         stores.calendar,
         stores.progress,
@@ -97,9 +96,7 @@ def test_a_first_plan_reads_no_calendar(stores: Stores, clock: FixedClock) -> No
     a_user(stores, clock)
     a_completed_assessment(stores, clock.now() - timedelta(days=1))
     calendar = cast("CalendarRepository", CalendarNotToBeRead(stores.calendar))
-    use_case = GeneratePlan(
-        stores.users, stores.assessments, stores.plans, calendar, stores.progress, clock
-    )
+    use_case = GeneratePlan(stores.snapshots, stores.plans, calendar, stores.progress, clock)
 
     assert use_case.execute(GeneratePlanRequest(USER)).version == 1
 
@@ -167,9 +164,7 @@ def test_the_loser_of_a_concurrent_generation_builds_the_next_version(
 ) -> None:
     a_user(stores, clock)
     a_completed_assessment(stores, clock.now() - timedelta(days=1))
-    rival = GeneratePlan(
-        stores.users, stores.assessments, stores.plans, stores.calendar, stores.progress, clock
-    )
+    rival = GeneratePlan(stores.snapshots, stores.plans, stores.calendar, stores.progress, clock)
 
     plan = generate(stores, clock, plans=RacingPlans(stores.plans, rival))
 
