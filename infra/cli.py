@@ -10,9 +10,10 @@ flowlogic migrate [--dry-run]
 flowlogic reminders --date YYYY-MM-DD
 flowlogic layout copy --to single|multi [--dry-run] [--segments 4] [--checkpoint PATH]
 
-The three data commands work on the stage's tables wherever the profile keeps them; on `local`
-they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server would vanish with the command
-(docs/decisions/110-data-commands-and-their-endpoint.md).
+The data commands (tables, migrate, reminders, layout copy) work on the stage's tables wherever
+the profile keeps them; on `local` they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server
+would vanish with the command (docs/decisions/110-data-commands-and-their-endpoint.md). A
+service on the other layout's tables refuses to start, exit 2 (decision 138).
 """
 
 from __future__ import annotations
@@ -454,10 +455,6 @@ def _reminders(args: argparse.Namespace) -> int:
     return 0 if sent.failed == 0 else 1
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _layout_copy(args: argparse.Namespace) -> int:
     from infra.layout_copy import copy_layout
 
@@ -474,3 +471,7 @@ def _layout_copy(args: argparse.Namespace) -> int:
         segments=args.segments,
         checkpoint=args.checkpoint,
     )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -45,6 +45,7 @@ from domain.assessment import AssessmentResult, WorkerReport
 from domain.calendar import today_in
 from domain.regions import Region
 from domain.scores import Score
+from infra.cli import main
 from infra.container import Container, create_container
 from infra.embedded import EmbeddedDynamoDB
 from infra.layout_copy import copy_layout
@@ -317,3 +318,25 @@ def test_a_copy_from_a_layout_without_tables_exits_two(stage: Stage, tmp_path: P
 
     assert code == 2
     assert "nothing to copy from" in output
+
+
+def test_the_command_copies_the_configured_stage_and_says_so(
+    stage: Stage,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    first_half(stage.container("multi"), stage.clock, "u" + uuid.uuid4().hex[:8])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOWLOGIC_PROFILE", "local")
+    monkeypatch.setenv("FLOWLOGIC_STAGE", stage.name)
+    monkeypatch.setenv("FLOWLOGIC_INDEX_SHARDS", "4")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", stage.endpoint)
+
+    code = main(["layout", "copy", "--to", "single", "--segments", "2"])
+
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Verified: same items per entity, 1 user export(s) identical." in captured.out
+    assert "copy multi -> single" in captured.err  # the progress bar
+    assert not list(tmp_path.glob("flowlogic-copy-*.json"))  # done: no checkpoint left
