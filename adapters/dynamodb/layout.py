@@ -40,13 +40,12 @@ class Sort:
     low: str
     high: str | None = None
 
-    def render(self, attribute: str, prefix: str = "") -> tuple[str, dict[str, AttributeValue]]:
-        """The key condition on `#sk` (= `attribute`) and its values, sort values prefixed.
+    def render(self, prefix: str = "") -> tuple[str, dict[str, AttributeValue]]:
+        """The key condition on the sort key `#sk` and its values, sort values prefixed.
 
         With a prefix, open-ended conditions are bounded to the prefix's items, since other
         kinds of items share the partition: `<= v` is `BETWEEN prefix AND prefix+v`.
         """
-        del attribute  # the placeholder `#sk` names it
         low = prefix + self.low
         if self.operator == "=":
             return "#sk = :s0", {":s0": s(low)}

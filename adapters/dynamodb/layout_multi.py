@@ -172,7 +172,7 @@ class MultiLayout(Layout):
         }
         if sort is not None:
             assert definition.sort is not None
-            condition, values = sort.render(definition.sort[0])
+            condition, values = sort.render()
             request["KeyConditionExpression"] += f" AND {condition}"
             request["ExpressionAttributeNames"]["#sk"] = definition.sort[0]
             request["ExpressionAttributeValues"].update(values)

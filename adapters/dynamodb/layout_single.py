@@ -200,7 +200,7 @@ class SingleLayout(Layout):
 
     def of_user(self, entity: str, user_id: str, sort: Sort | None = None) -> Request:
         prefix = SORT_PREFIX[entity]
-        condition, values = (sort or Sort("begins", "")).render(SK, prefix)
+        condition, values = (sort or Sort("begins", "")).render(prefix)
         return {
             "TableName": self.physical(TABLE),
             "KeyConditionExpression": f"#pk = :pk AND {condition}",

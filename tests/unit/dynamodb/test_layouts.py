@@ -97,12 +97,12 @@ def test_the_single_layouts_streaks_sort_as_numbers() -> None:
 
 
 def test_an_open_ended_sort_condition_stays_inside_its_kind() -> None:
-    expression, values = Sort("<=", "2026-11-25").render("SK", "PROGRESS#")
+    expression, values = Sort("<=", "2026-11-25").render("PROGRESS#")
     assert expression == "#sk BETWEEN :s0 AND :s1"
     assert values == {":s0": {"S": "PROGRESS#"}, ":s1": {"S": "PROGRESS#2026-11-25"}}
-    expression, values = Sort(">=", "2026-11-25").render("SK", "PROGRESS#")
+    expression, values = Sort(">=", "2026-11-25").render("PROGRESS#")
     assert values[":s1"] == {"S": "PROGRESS$"}
-    assert Sort("<=", "2026-11-25").render("date")[0] == "#sk <= :s0"
+    assert Sort("<=", "2026-11-25").render()[0] == "#sk <= :s0"
 
 
 def test_an_unknown_layout_name_is_refused() -> None:
