@@ -6,9 +6,12 @@ from benchmarks import capacity, cold_start, roundtrips, transactions
 
 
 def main() -> int:
-    print("## DynamoDB requests per use case (benchmarks/roundtrips.py)\n")
+    print("## DynamoDB requests per use case, both layouts (benchmarks/roundtrips.py)\n")
     roundtrips.main([])
-    print("\n## Capacity per use case and cost per monthly active user (benchmarks/capacity.py)\n")
+    print(
+        "\n## Capacity per use case and cost per monthly active user, both layouts "
+        "(benchmarks/capacity.py)\n"
+    )
     capacity.main([])
     print("\n## Cold start of the four Lambda entry points (benchmarks/cold_start.py)\n")
     cold_start.main([])

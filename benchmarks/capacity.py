@@ -1,10 +1,14 @@
-"""Read and write capacity per use case, and the DynamoDB cost of one monthly active user.
+"""Read and write capacity per use case, and the DynamoDB cost of one monthly active user, on
+both table layouts side by side.
 
 The embedded server does not report consumed capacity correctly, so units are computed from
 the items themselves (benchmarks/item_size.py): every request of a use case is recorded with a
 botocore hook; item sizes before and after each update or delete are read by a second client
-that is not metered. Index writes are counted for every GSI whose key the item carries
-(all indexes project ALL attributes, so an index write costs what the table write costs).
+that is not metered. Index writes are counted for every index whose key the item carries
+(all indexes project ALL attributes, so an index write costs what the table write costs). Item
+sizes are those of the stored items, so each layout's key, index and `entity` attributes count.
+Storage is measured on the journey user's items just before the export: each item plus 100
+bytes of overhead, once in the table and once more in every index whose key it carries.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.dynamodb.layout_multi import TABLES
+from adapters.dynamodb.layout import LAYOUTS, Layout
 from adapters.dynamodb.tables import Table
 from benchmarks.item_size import item_size, read_units, write_units
 from benchmarks.journey import local_bench, run_journey
@@ -30,6 +34,8 @@ PRICE_PER_MILLION_WRU = 0.625
 PRICE_PER_MILLION_RRU = 0.125
 PRICE_PER_GB_MONTH = 0.25
 PRICE_PITR_PER_GB_MONTH = 0.20
+# DynamoDB bills 100 bytes of overhead per stored item, in the table and in each index.
+ITEM_OVERHEAD_BYTES = 100
 
 # A typical month of one active user (assumptions, stated in the README).
 MONTH: dict[str, float] = {
@@ -53,14 +59,22 @@ MONTH: dict[str, float] = {
 }
 
 
-def _table_of(physical: str) -> Table:
-    return next(t for t in TABLES if physical.endswith(f"-{t.logical}"))
+def _index_names(table: Table) -> list[list[str]]:
+    return [
+        [index.partition[0]] + ([index.sort[0]] if index.sort else []) for index in table.indexes
+    ]
+
+
+def stored_bytes(table: Table, item: Item) -> int:
+    """What one item occupies: in the table, and in each index whose key it carries."""
+    size = item_size(item) + ITEM_OVERHEAD_BYTES
+    copies = sum(1 for names in _index_names(table) if all(n in item for n in names))
+    return size * (1 + copies)
 
 
 def _index_writes(table: Table, before: Item | None, after: Item | None) -> int:
     units = 0
-    for index in table.indexes:
-        names = [index.partition[0]] + ([index.sort[0]] if index.sort else [])
+    for names in _index_names(table):
         had = before is not None and all(n in before for n in names)
         has = after is not None and all(n in after for n in names)
         if has:
@@ -87,8 +101,9 @@ class _Pending:
 class CapacityMeter:
     """Computes the read and write units of every request a client makes while recording."""
 
-    def __init__(self, client: Any, endpoint: str, region: str) -> None:
+    def __init__(self, client: Any, endpoint: str, region: str, layout: Layout) -> None:
         self._probe = make_client(endpoint, region)
+        self._tables = {layout.physical(table): table for table in layout.tables()}
         self._lock = threading.Lock()
         self._pending: dict[int, _Pending] = {}
         self.usage = Usage()
@@ -101,8 +116,19 @@ class CapacityMeter:
         item: Item | None = found.get("Item")
         return item
 
+    def _table_of(self, physical: str) -> Table:
+        return self._tables[physical]
+
+    def storage(self) -> int:
+        """Bytes every item of the layout's tables occupies, indexes included."""
+        total = 0
+        for name, table in self._tables.items():
+            for page in self._probe.get_paginator("scan").paginate(TableName=name):
+                total += sum(stored_bytes(table, item) for item in page.get("Items", []))
+        return total
+
     def _key_of(self, table: str, item: Item) -> dict[str, Any]:
-        spec = _table_of(table)
+        spec = self._table_of(table)
         names = [spec.partition[0]] + ([spec.sort[0]] if spec.sort else [])
         return {n: item[n] for n in names}
 
@@ -153,7 +179,7 @@ class CapacityMeter:
                 continue
             biggest = max(item_size(before or {}), item_size(after or {}))
             self.usage.write += write_units(biggest, transactional=transactional)
-            self.usage.write += _index_writes(_table_of(table), before, after)
+            self.usage.write += _index_writes(self._table_of(table), before, after)
 
     @staticmethod
     def _reads(op: str, params: Mapping[str, Any], parsed: Mapping[str, Any]) -> float:
@@ -175,13 +201,43 @@ class CapacityMeter:
         return 0.0
 
 
-def measure(users: int) -> dict[str, Usage]:
-    bench = local_bench()
+@dataclass
+class Measured:
+    """One layout's units per use case (means over the journeys) and a user's storage."""
+
+    layout: str
+    per_use_case: dict[str, Usage]
+    storage_bytes: float
+
+    def month(self) -> tuple[float, float]:
+        """Read and write units of a typical month (MONTH) of one active user."""
+        reads = sum(u.read * MONTH.get(name, 0) for name, u in self.per_use_case.items())
+        writes = sum(u.write * MONTH.get(name, 0) for name, u in self.per_use_case.items())
+        return reads, writes
+
+    def cost(self) -> tuple[float, float]:
+        """Throughput and storage (with PITR) cost of one monthly active user, in USD."""
+        reads, writes = self.month()
+        throughput = (reads * PRICE_PER_MILLION_RRU + writes * PRICE_PER_MILLION_WRU) / 1e6
+        gigabytes = self.storage_bytes / 1024**3
+        return throughput, gigabytes * (PRICE_PER_GB_MONTH + PRICE_PITR_PER_GB_MONTH)
+
+
+def measure(users: int, layout: str = "multi") -> Measured:
+    bench = local_bench(layout=layout)
     resources = bench.container.dynamodb()
-    meter = CapacityMeter(resources.client(), resources.endpoint or "", "us-east-1")
+    meter = CapacityMeter(
+        resources.client(),
+        resources.endpoint or "",
+        "us-east-1",
+        bench.container.settings().layout(),
+    )
     totals: dict[str, list[Usage]] = defaultdict(list)
+    storage: list[int] = []
 
     def step(name: str, action: Callable[[], Any]) -> Any:
+        if name == "export_account":  # the user's whole history, just before it is erased
+            storage.append(meter.storage())
         meter.usage, meter.active = Usage(), True
         try:
             return action()
@@ -192,7 +248,7 @@ def measure(users: int) -> dict[str, Usage]:
     for _ in range(users):
         run_journey(bench, step)
     resources.close()
-    return {
+    per_use_case = {
         name: Usage(
             sum(u.read for u in runs) / len(runs),
             sum(u.write for u in runs) / len(runs),
@@ -200,35 +256,55 @@ def measure(users: int) -> dict[str, Usage]:
         )
         for name, runs in totals.items()
     }
+    return Measured(layout, per_use_case, sum(storage) / len(storage))
 
 
-def render(per_use_case: dict[str, Usage]) -> str:
+def winner(multi: float, single: float) -> str:
+    """The layout with the smaller figure; `=` within 0.5 %."""
+    if abs(multi - single) <= 0.005 * max(abs(multi), abs(single)):
+        return "="
+    return "multi" if multi < single else "single"
+
+
+def render(both: Mapping[str, Measured]) -> str:
+    """Both layouts side by side: units per use case, a month of one user, the cost."""
+    multi, single = both["multi"], both["single"]
     lines = [
-        "| use case | read units | write units | per month | monthly RRU | monthly WRU |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| use case | per month | multi RU | multi WU | single RU | single WU | fewer units |",
+        "|---|---:|---:|---:|---:|---:|:---:|",
     ]
-    month_read = month_write = 0.0
-    for name, usage in per_use_case.items():
-        times = MONTH.get(name, 0)
-        month_read += usage.read * times
-        month_write += usage.write * times
+    for name, m in multi.per_use_case.items():
+        s = single.per_use_case[name]
         lines.append(
-            f"| {name} | {usage.read:.1f} | {usage.write:.1f} | {times:g} "
-            f"| {usage.read * times:.1f} | {usage.write * times:.1f} |"
+            f"| {name} | {MONTH.get(name, 0):g} | {m.read:.1f} | {m.write:.1f} "
+            f"| {s.read:.1f} | {s.write:.1f} | {winner(m.read + m.write, s.read + s.write)} |"
         )
-    throughput = (
-        month_read * PRICE_PER_MILLION_RRU + month_write * PRICE_PER_MILLION_WRU
-    ) / 1_000_000
-    # Storage: a year of history per active user is well under 1 MB; count 1 MB with PITR.
-    storage = (PRICE_PER_GB_MONTH + PRICE_PITR_PER_GB_MONTH) / 1024
+    lines += ["", "| one monthly active user | multi | single | cheaper |", "|---|---:|---:|:---:|"]
+    (m_read, m_write), (s_read, s_write) = multi.month(), single.month()
+    (m_tp, m_st), (s_tp, s_st) = multi.cost(), single.cost()
+    rows = [
+        ("read units a month", m_read, s_read, "{:,.0f}"),
+        ("write units a month", m_write, s_write, "{:,.0f}"),
+        (
+            "stored bytes (items + index copies)",
+            multi.storage_bytes,
+            single.storage_bytes,
+            "{:,.0f}",
+        ),
+        ("throughput $ a month", m_tp, s_tp, "{:.6f}"),
+        ("storage + PITR $ a month", m_st, s_st, "{:.6f}"),
+        ("**total $ per MAU**", m_tp + m_st, s_tp + s_st, "**{:.6f}**"),
+        ("$ per million MAU", (m_tp + m_st) * 1e6, (s_tp + s_st) * 1e6, "{:,.0f}"),
+    ]
+    for label, left, right, form in rows:
+        lines.append(
+            f"| {label} | {form.format(left)} | {form.format(right)} | {winner(left, right)} |"
+        )
     lines += [
         "",
-        f"A typical month of one active user: {month_read:,.0f} read units, "
-        f"{month_write:,.0f} write units.",
-        f"Throughput ${throughput:.6f} + storage and PITR of 1 MB ${storage:.6f} = "
-        f"**${throughput + storage:.6f} per monthly active user** "
-        f"(${(throughput + storage) * 1_000_000:,.0f} per million MAU) at us-east-1 on-demand "
-        f"prices (WRU ${PRICE_PER_MILLION_WRU}/M, RRU ${PRICE_PER_MILLION_RRU}/M).",
+        f"us-east-1 on-demand prices: WRU ${PRICE_PER_MILLION_WRU}/M, RRU "
+        f"${PRICE_PER_MILLION_RRU}/M, storage ${PRICE_PER_GB_MONTH} + PITR "
+        f"${PRICE_PITR_PER_GB_MONTH} per GB-month; storage is one journey user's items.",
     ]
     return "\n".join(lines)
 
@@ -237,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=2, help="journeys to average over")
     args = parser.parse_args(argv)
-    print(render(measure(args.users)))
+    print(render({layout: measure(args.users, layout) for layout in LAYOUTS}))
     return 0
 
 

@@ -1,5 +1,6 @@
-"""DynamoDB requests per use case, beside the minimum the data model allows, and the mean
-in-process time per use case against the embedded server (`make bench`).
+"""DynamoDB requests per use case on both table layouts side by side, beside the minimum the
+eight-table data model allows, and the mean in-process time per use case against the embedded
+server (`make bench`).
 
 Requests are counted with a botocore event hook on the client the adapters use. The journey
 (benchmarks/journey.py) runs once per simulated user; counts come from the first user (they are
@@ -127,8 +128,8 @@ class Row:
     mean_ms: float
 
 
-def measure_journeys(users: int, endpoint: str | None = None) -> list[Row]:
-    bench = local_bench(endpoint)
+def measure_journeys(users: int, endpoint: str | None = None, layout: str = "multi") -> list[Row]:
+    bench = local_bench(endpoint, layout)
     meter = RequestMeter(bench.container.dynamodb().client())
     counts: dict[str, tuple[int, str]] = {}
     times: dict[str, list[float]] = defaultdict(list)
@@ -165,17 +166,53 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def render_both(multi: list[Row], single: list[Row]) -> str:
+    """Requests and mean times of both layouts, and which makes fewer requests."""
+    lines = [
+        "| use case | multi requests | single requests | fewer requests | multi ms | single ms "
+        "| single's requests |",
+        "|---|---:|---:|:---:|---:|---:|---|",
+    ]
+    on_single = {row.name: row for row in single}
+    for m in multi:
+        s = on_single[m.name]
+        fewer = (
+            "=" if m.requests == s.requests else ("multi" if m.requests < s.requests else "single")
+        )
+        lines.append(
+            f"| {m.name} | {m.requests} | {s.requests} | {fewer} | {m.mean_ms:.1f} "
+            f"| {s.mean_ms:.1f} | {s.operations or '-'} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=5, help="journeys to average times over")
     parser.add_argument("--endpoint", help="a DynamoDB endpoint instead of the embedded server")
     args = parser.parse_args(argv)
-    rows = measure_journeys(args.users, args.endpoint)
+    rows = measure_journeys(args.users, args.endpoint, "multi")
+    single = measure_journeys(args.users, args.endpoint, "single")
+    print("### The eight tables (multi) against the data model's minimum\n")
     print(render(rows))
     above = [r.name for r in rows if r.requests > r.minimum]
     print(
         f"\n{len(rows) - len(above)} of {len(rows)} use cases at their minimum"
         + (f"; above it: {', '.join(above)}" if above else "")
+    )
+    print("\n### Both layouts side by side\n")
+    print(render_both(rows, single))
+    by_name = {row.name: row for row in single}
+    fewer = [r.name for r in rows if by_name[r.name].requests < r.requests]
+    more = [r.name for r in rows if by_name[r.name].requests > r.requests]
+    print(
+        f"\nsingle makes fewer requests in {len(fewer)} use case(s)"
+        + (f" ({', '.join(fewer)})" if fewer else "")
+        + f", more in {len(more)}"
+        + (f" ({', '.join(more)})" if more else "")
+        + f", as many in the other {len(rows) - len(fewer) - len(more)};"
+        f" total per journey: multi {sum(r.requests for r in rows)},"
+        f" single {sum(r.requests for r in single)} requests"
     )
     return 0
 

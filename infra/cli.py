@@ -10,11 +10,13 @@ flowlogic openapi [--check]
 flowlogic tables create
 flowlogic migrate [--dry-run]
 flowlogic reminders --date YYYY-MM-DD
+flowlogic layout copy --to single|multi [--dry-run] [--segments 4] [--checkpoint PATH]
 
-The three data commands work on the stage's tables wherever the profile keeps them; on `local`
-they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server would vanish with the command
-(docs/decisions/110-data-commands-and-their-endpoint.md): the endpoint `serve` prints does.
-Every command and option: docs/cli.md.
+The data commands (tables, migrate, reminders, layout copy) work on the stage's tables wherever
+the profile keeps them; on `local` they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server
+would vanish with the command (docs/decisions/110-data-commands-and-their-endpoint.md): the
+endpoint `serve` prints does. A service on the other layout's tables refuses to start, exit 2
+(decision 138). Every command and option: docs/cli.md.
 """
 
 from __future__ import annotations
@@ -59,8 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    from adapters.dynamodb.layout_check import LayoutMismatch
+
     try:
         return handler(args)
+    except LayoutMismatch as error:  # the stage's tables are the other layout's: one line
+        sys.stderr.write(f"{error}\n")
+        return 2
     except SettingsError as error:
         # A bad environment variable: say which and what it accepts, no traceback.
         for line in describe_invalid(error):
@@ -156,6 +163,27 @@ def _parser() -> argparse.ArgumentParser:
         help="the day whose uncompleted tasks are reminded of",
     )
     reminders.set_defaults(handler=_reminders)
+
+    layout = commands.add_parser("layout", help="move the stage's data between table layouts")
+    layout_commands = layout.add_subparsers(required=True, metavar="ACTION")
+    copy = layout_commands.add_parser(
+        "copy",
+        help="copy every item of FLOWLOGIC_STAGE into the other layout, then verify the copy",
+    )
+    copy.add_argument(
+        "--to",
+        required=True,
+        choices=("single", "multi"),
+        dest="target",
+        help="the layout to copy into (the configured FLOWLOGIC_TABLE_LAYOUT is the source)",
+    )
+    copy.add_argument("--dry-run", action="store_true", help="count what would be copied")
+    copy.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
+    copy.add_argument(
+        "--checkpoint",
+        help="progress file (default: flowlogic-copy-<stage>-to-<layout>.json here)",
+    )
+    copy.set_defaults(handler=_layout_copy)
     return parser
 
 
@@ -173,6 +201,17 @@ def display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+def _refuse_layout(settings: Settings) -> bool:
+    """Say so (one line) when the stage's tables do not fit the configured layout."""
+    from infra.layout_guard import layout_refusal
+
+    refusal = layout_refusal(settings)
+    if refusal is not None:
+        sys.stderr.write(f"{refusal}\n")
+        return True
+    return False
+
+
 def _refuse_aws(settings: Settings, what: str) -> bool:
     if settings.profile is Profile.AWS:
         sys.stderr.write(f"{what} runs on the local and memory profiles only\n")
@@ -186,7 +225,7 @@ def _serve(args: argparse.Namespace) -> int:
     from infra.tokens import mint_token
 
     settings = settings_for_url(args.host, args.port)
-    if _refuse_aws(settings, "flowlogic serve"):
+    if _refuse_aws(settings, "flowlogic serve") or _refuse_layout(settings):
         return 2
     if args.save_every <= 0:
         sys.stderr.write("--save-every must be a positive number of seconds\n")
@@ -392,6 +431,8 @@ def _demo(args: argparse.Namespace) -> int:
         return 2
     if args.url:
         return run_demo(args.url.rstrip("/"), settings, sys.stdout)
+    if _refuse_layout(settings):
+        return 2
     with in_background(settings) as url:
         return run_demo(url, settings, sys.stdout)
 
@@ -498,7 +539,7 @@ def _migrate(args: argparse.Namespace) -> int:
         )
         return 0
     settings = _data_settings("flowlogic migrate")
-    if settings is None:
+    if settings is None or _refuse_layout(settings):
         return 2
     container = create_container(settings)
     bars = _ProgressBars(sys.stderr)
@@ -565,7 +606,7 @@ def _reminders(args: argparse.Namespace) -> int:
     from infra.lambda_reminders import send_reminders
 
     settings = _data_settings("flowlogic reminders")
-    if settings is None:
+    if settings is None or _refuse_layout(settings):
         return 2
     container = create_container(settings)
     try:
@@ -580,6 +621,24 @@ def _reminders(args: argparse.Namespace) -> int:
     if settings.profile is not Profile.AWS:
         print(f"(The {settings.profile.value} profile has no event bus: events stayed in process.)")
     return 0 if sent.failed == 0 else 1
+
+
+def _layout_copy(args: argparse.Namespace) -> int:
+    from infra.layout_copy import copy_layout
+
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write("the memory profile has no tables: there is nothing to copy\n")
+        return 2
+    settings = _data_settings("flowlogic layout copy")
+    if settings is None:
+        return 2
+    return copy_layout(
+        settings,
+        args.target,
+        dry_run=args.dry_run,
+        segments=args.segments,
+        checkpoint=args.checkpoint,
+    )
 
 
 if __name__ == "__main__":

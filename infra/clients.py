@@ -41,7 +41,8 @@ class DynamoDBResources:
 
     `local` with no AWS_ENDPOINT_URL_DYNAMODB starts an embedded server on loopback; `local`
     creates the stage's tables of the configured layout if they are missing (idempotent); `aws`
-    uses the tables as deployed.
+    uses the tables as deployed. Either refuses (LayoutMismatch) a stage whose tables are the
+    other layout's.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -49,26 +50,46 @@ class DynamoDBResources:
         self._layout = settings.layout()
         self._lock = threading.Lock()
         self._client: DynamoDBClient | None = None
+        self._checked = False
         self._embedded: EmbeddedDynamoDB | None = None
 
     def client(self) -> DynamoDBClient:
+        """The client, its stage's tables checked (and created on `local`) on first use."""
         with self._lock:
-            if self._client is None:
-                self._client = self._connect()
-            return self._client
+            client = self._created()
+            if not self._checked:
+                self._check(client)
+                self._checked = True
+            return client
 
-    def _connect(self) -> DynamoDBClient:
-        from adapters.dynamodb.tables import create_tables
+    def prepared(self) -> DynamoDBClient:
+        """The client, created but not used: no connection is opened (a Lambda's init, which
+        SnapStart may capture); the first `client()` call still checks the tables."""
+        with self._lock:
+            return self._created()
+
+    def _created(self) -> DynamoDBClient:
         from infra.embedded import EmbeddedDynamoDB, make_client
 
-        endpoint = self.settings.dynamodb_endpoint
-        if self.settings.profile is Profile.LOCAL and endpoint is None:
-            self._embedded = EmbeddedDynamoDB(region=self.settings.aws_region)
-            endpoint = self._embedded.start()
-        client = make_client(endpoint, self.settings.aws_region)
+        if self._client is None:
+            endpoint = self.settings.dynamodb_endpoint
+            if self.settings.profile is Profile.LOCAL and endpoint is None:
+                self._embedded = EmbeddedDynamoDB(region=self.settings.aws_region)
+                endpoint = self._embedded.start()
+            self._client = make_client(endpoint, self.settings.aws_region)
+        return self._client
+
+    def _check(self, client: DynamoDBClient) -> None:
+        from adapters.dynamodb.layout_check import check_tables
+        from adapters.dynamodb.tables import create_tables
+
+        if self._embedded is None:
+            # Tables found of the other layout mean this service would half-work: refuse
+            # (docs/decisions/138-refusing-the-wrong-layout.md).
+            local = self.settings.profile is Profile.LOCAL
+            check_tables(client, self._layout, creates_missing=local)
         if self.settings.profile is Profile.LOCAL:
             create_tables(client, self._layout)
-        return client
 
     @property
     def endpoint(self) -> str | None:
@@ -88,3 +109,4 @@ class DynamoDBResources:
                 self._embedded.stop()
                 self._embedded = None
             self._client = None
+            self._checked = False

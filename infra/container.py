@@ -235,7 +235,7 @@ def prepare_clients(container: Container) -> None:
     """Create the DynamoDB client now (aws profile), in a Lambda's init rather than in its first
     request; creating it opens no connection. Other profiles start servers lazily, as before."""
     if container.profile() == Profile.AWS.value:
-        container.dynamodb().client()
+        container.dynamodb().prepared()
 
 
 def create_container(settings: Settings | None = None) -> Container:

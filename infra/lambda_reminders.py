@@ -101,7 +101,11 @@ def _job() -> Job:
 
     if Settings().profile is Profile.AWS:
         return _aws_job()
-    return Job.of(_container())
+    from infra.layout_guard import check_layout
+
+    container = _container()
+    check_layout(container)  # tables of the other layout: fail rather than remind nobody
+    return Job.of(container)
 
 
 @cache

@@ -27,6 +27,7 @@ from infra.settings import Profile, Settings
 from ports.payments import PaymentEvent
 
 if TYPE_CHECKING:
+    from infra.clients import DynamoDBResources
     from infra.container import Container
 
 
@@ -37,6 +38,9 @@ class Webhook:
     parse: Callable[[bytes, str | None], PaymentEvent]
     apply: Callable[[PaymentEvent], str]
     now: Callable[[], datetime]
+    # Run before each delivery: refuses tables of the other layout (LayoutMismatch) on the
+    # first one, then costs nothing (docs/decisions/138-refusing-the-wrong-layout.md).
+    ready: Callable[[], None] = lambda: None
 
     @classmethod
     def of(cls, on: Container) -> Webhook:
@@ -50,7 +54,9 @@ class Webhook:
         def apply(parsed: PaymentEvent) -> str:
             return use_cases.apply_payment_event.execute(ApplyPaymentEventRequest(parsed)).value
 
-        return cls(parse, apply, on.clock().now)
+        from infra.layout_guard import check_layout
+
+        return cls(parse, apply, on.clock().now, lambda: check_layout(on))
 
 
 def aws_webhook(settings: Settings) -> Webhook:
@@ -59,26 +65,34 @@ def aws_webhook(settings: Settings) -> Webhook:
     cold start (docs/decisions/153-cold-start.md; a test checks both wire the same adapters).
     Creates the DynamoDB client now; no connection is opened."""
     from adapters.system.clock import SystemClock
+    from infra import clients
     from infra.stripe_local import real_gateway
 
-    use_case = aws_apply_payment_event(settings)
+    resources = clients.DynamoDBResources(settings)
+    use_case = aws_apply_payment_event(settings, resources)
     gateway = real_gateway(settings)
 
     def apply(parsed: PaymentEvent) -> str:
         return use_case.execute(ApplyPaymentEventRequest(parsed)).value
 
-    return Webhook(gateway.parse_event, apply, SystemClock().now)
+    def ready() -> None:
+        resources.client()  # checks the tables' layout once
+
+    return Webhook(gateway.parse_event, apply, SystemClock().now, ready)
 
 
-def aws_apply_payment_event(settings: Settings) -> ApplyPaymentEvent:
-    """The use case as the container wires it on the aws profile."""
+def aws_apply_payment_event(
+    settings: Settings, resources: DynamoDBResources | None = None
+) -> ApplyPaymentEvent:
+    """The use case as the container wires it on the aws profile (its client created, no
+    connection opened)."""
     from adapters.dynamodb.snapshots import DynamoDBSnapshotReader
     from adapters.dynamodb.subscriptions import DynamoDBSubscriptionRepository
     from adapters.system.clock import SystemClock
     from infra import clients
 
-    resources = clients.DynamoDBResources(settings)
-    client, layout = resources.client(), resources.layout()
+    resources = resources if resources is not None else clients.DynamoDBResources(settings)
+    client, layout = resources.prepared(), resources.layout()
     return ApplyPaymentEvent(
         DynamoDBSnapshotReader(client, layout),
         DynamoDBSubscriptionRepository(client, layout),
@@ -111,6 +125,7 @@ def handle(on: Container, event: dict[str, Any]) -> dict[str, Any]:
 
 def respond(with_: Webhook, event: dict[str, Any]) -> dict[str, Any]:
     """One API Gateway event in, one response out, through `with_`."""
+    with_.ready()  # tables of the other layout: fail, Stripe redelivers later
     request_id = _request_id(event)
     with request_context(request_id):
         try:

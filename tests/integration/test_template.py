@@ -1,4 +1,5 @@
-"""The deployment template: from the multi layout's tables, lint-clean, least-privilege, deployable.
+"""The deployment templates of both layouts: generated from the layout's table definitions and
+grants, lint-clean, least-privilege, deployable.
 
 moto's CloudFormation creates the tables, roles, functions, bus and stream mappings (it skips the
 ApiGatewayV2 resources and drops SSE and PITR), so those are asserted on the template itself.
@@ -10,6 +11,7 @@ import io
 import json
 import uuid
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,31 +21,71 @@ import yaml
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from adapters.dynamodb import keys
+from adapters.dynamodb.layout import LAYOUTS, Layout, layout_for
 from adapters.dynamodb.layout_multi import STRIPE_CUSTOMER_INDEX, TABLES
 from adapters.dynamodb.tables import Table, create_table_request
 from infra.template import (
     SECRET_PARAMETERS,
+    TEMPLATE_FILES,
     build_template,
     render,
     stream_mapping_id,
     table_id,
+    template_layout,
 )
 from tests.support.dynamodb_backend import embedded_server
 
-TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+SINGLE = template_layout("single")
+(SINGLE_TABLE,) = SINGLE.tables()
 # moto warns that it skips the ApiGatewayV2 resources (the template's API is checked above).
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Tried to parse AWS..ApiGatewayV2"),
-    pytest.mark.filterwarnings("ignore:Tried to parse AWS..Lambda..Alias"),
-    pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudWatch..Alarm"),
-]
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS..ApiGatewayV2")
+
+
+def template_file(layout_name: str) -> Path:
+    return INFRA / TEMPLATE_FILES[layout_name]
+
+
+@pytest.fixture(scope="module", params=LAYOUTS)
+def layout_name(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
 
 
 @pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    """The committed template, parsed."""
-    loaded: dict[str, Any] = yaml.safe_load(TEMPLATE_FILE.read_text())
+def layout(layout_name: str) -> Layout:
+    return template_layout(layout_name)
+
+
+@pytest.fixture(scope="module")
+def template(layout_name: str) -> dict[str, Any]:
+    """The committed template of the layout, parsed."""
+    loaded: dict[str, Any] = yaml.safe_load(template_file(layout_name).read_text())
     return loaded
+
+
+@pytest.fixture(scope="module")
+def multi_template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(template_file("multi").read_text())
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def single_template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(template_file("single").read_text())
+    return loaded
+
+
+def leading_keys(template: dict[str, Any], role: str, action_prefix: str) -> list[list[str]]:
+    """The LeadingKeys patterns of each of a role's statements with such actions."""
+    return [
+        statement.get("Condition", {})
+        .get("ForAllValues:StringLike", {})
+        .get("dynamodb:LeadingKeys", [])
+        for statement in statements_of(template, role)
+        if statement.get("Sid") != "CheckTheTableLayout"
+        and any(a.startswith(action_prefix) for a in as_list(statement["Action"]))
+    ]
 
 
 def resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -61,11 +103,13 @@ def as_list(value: Any) -> list[Any]:
 
 
 def granted(template: dict[str, Any], role: str, action_prefix: str) -> list[str]:
-    """The resources (as JSON text) a role may act on with actions starting `action_prefix`."""
+    """The resources (as JSON text) a role may act on with actions starting `action_prefix`
+    (but for the layout check's DescribeTable, tested on its own)."""
     return sorted(
         json.dumps(resource, sort_keys=True)
         for statement in statements_of(template, role)
-        if any(a.startswith(action_prefix) for a in as_list(statement["Action"]))
+        if statement.get("Sid") != "CheckTheTableLayout"
+        and any(a.startswith(action_prefix) for a in as_list(statement["Action"]))
         for resource in as_list(statement["Resource"])
     )
 
@@ -85,16 +129,18 @@ def table_and_index_arns(tables: list[Table], indexes: set[str] | None = None) -
 # --- the file is generated -----------------------------------------------------------------
 
 
-def test_the_committed_template_is_the_generated_one() -> None:
-    assert TEMPLATE_FILE.read_text() == render(build_template()), (
-        "regenerate: python -m infra.template > infra/template.yaml"
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_the_committed_template_is_the_generated_one(name: str) -> None:
+    assert template_file(name).read_text() == render(build_template(name), name), (
+        f"regenerate: python -m infra.template --layout {name} > infra/{TEMPLATE_FILES[name]}"
     )
 
 
-def test_cfn_lint_reports_nothing_not_even_informational_notes() -> None:
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_cfn_lint_reports_nothing_not_even_informational_notes(name: str) -> None:
     config = ManualArgs(regions=["us-east-1", "eu-west-1"], include_checks=["I"])
 
-    matches = lint_file(TEMPLATE_FILE, config=config)
+    matches = lint_file(template_file(name), config=config)
 
     assert [str(match) for match in matches] == []
 
@@ -103,11 +149,11 @@ def test_cfn_lint_reports_nothing_not_even_informational_notes() -> None:
 
 
 def test_every_table_is_encrypted_with_the_stack_key_recoverable_protected_and_on_demand(
-    template: dict[str, Any],
+    template: dict[str, Any], layout: Layout
 ) -> None:
     tables = resources_of(template, "AWS::DynamoDB::Table")
 
-    assert set(tables) == {table_id(t) for t in TABLES}
+    assert set(tables) == {table_id(t) for t in layout.tables()}
     for table in tables.values():
         properties = table["Properties"]
         assert properties["SSESpecification"] == {
@@ -124,19 +170,41 @@ def test_every_table_is_encrypted_with_the_stack_key_recoverable_protected_and_o
 
 
 def test_each_table_declares_the_global_and_local_indexes_of_its_definition(
-    template: dict[str, Any],
+    template: dict[str, Any], layout: Layout
 ) -> None:
-    for table in TABLES:
+    for table in layout.tables():
         properties = template["Resources"][table_id(table)]["Properties"]
         request = create_table_request(table, "")
         for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             assert properties.get(kind) == request.get(kind), (table.logical, kind)
-    assessments = template["Resources"]["AssessmentsTable"]["Properties"]
+
+
+def test_the_multi_assessments_table_keeps_its_local_index(multi_template: dict[str, Any]) -> None:
+    assessments = multi_template["Resources"]["AssessmentsTable"]["Properties"]
     assert [i["IndexName"] for i in assessments["LocalSecondaryIndexes"]] == ["created-index"]
 
 
-def test_every_table_but_migrations_streams_new_and_old_images(template: dict[str, Any]) -> None:
-    for table in TABLES:
+def test_the_single_table_is_one_generic_table_with_global_indexes_only(
+    single_template: dict[str, Any],
+) -> None:
+    tables = resources_of(single_template, "AWS::DynamoDB::Table")
+
+    assert list(tables) == [table_id(SINGLE_TABLE)]
+    properties = tables[table_id(SINGLE_TABLE)]["Properties"]
+    assert properties["TableName"] == {"Fn::Sub": "flowlogic-${Stage}"}
+    assert properties["KeySchema"] == [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ]
+    assert {d["AttributeType"] for d in properties["AttributeDefinitions"]} == {"S"}
+    assert "LocalSecondaryIndexes" not in properties  # it would cap a user's items at 10 GB
+    assert len(properties["GlobalSecondaryIndexes"]) == len(SINGLE_TABLE.indexes)
+
+
+def test_every_table_but_migrations_streams_new_and_old_images(
+    template: dict[str, Any], layout: Layout
+) -> None:
+    for table in layout.tables():
         properties = template["Resources"][table_id(table)]["Properties"]
         if table.logical == keys.MIGRATIONS:
             assert "StreamSpecification" not in properties
@@ -159,7 +227,7 @@ def test_the_table_key_is_customer_managed_rotated_and_has_a_key_policy(
 
 
 def test_four_python_functions_run_the_four_handlers_from_the_code_parameters(
-    template: dict[str, Any],
+    template: dict[str, Any], layout: Layout
 ) -> None:
     functions = resources_of(template, "AWS::Lambda::Function")
 
@@ -182,6 +250,7 @@ def test_four_python_functions_run_the_four_handlers_from_the_code_parameters(
         variables = properties["Environment"]["Variables"]
         assert variables["FLOWLOGIC_PROFILE"] == "aws"
         assert variables["FLOWLOGIC_STAGE"] == {"Ref": "Stage"}
+        assert variables["FLOWLOGIC_TABLE_LAYOUT"] == layout.name
 
 
 def test_secrets_are_named_parameters_never_values_and_each_role_reads_only_its_own(
@@ -293,11 +362,9 @@ def test_alarms_watch_the_stream_failure_queue_and_the_apis_5xx_and_notify_the_t
 
 
 def test_the_templates_own_text_matches_what_it_declares(template: dict[str, Any]) -> None:
-    counts = {
-        "eight": "AWS::DynamoDB::Table",
-        "four": "AWS::Lambda::Function",
-    }
     words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    tables = len(resources_of(template, "AWS::DynamoDB::Table"))
+    counts = {words[tables - 1]: "AWS::DynamoDB::Table", "four": "AWS::Lambda::Function"}
     text = " ".join(
         [template["Description"]] + [p["Description"] for p in template["Parameters"].values()]
     ).lower()
@@ -306,7 +373,7 @@ def test_the_templates_own_text_matches_what_it_declares(template: dict[str, Any
         assert len(resources_of(template, kind)) == words.index(word) + 1
         assert word in text
     stated = {word for word in words if f" {word} " in f" {text} "} - {"one"}
-    assert stated == set(counts), stated
+    assert stated == set(counts) - {"one"}, stated
     assert "arm64" in text
     assert "snapstart" in text
     assert "python 3.12" in text
@@ -325,24 +392,67 @@ def test_no_role_is_granted_a_wildcard_action_or_resource(template: dict[str, An
 
 
 def test_the_http_function_reaches_the_seven_user_tables_and_their_indexes_only(
-    template: dict[str, Any],
+    multi_template: dict[str, Any],
 ) -> None:
+    template = multi_template
     user_tables = [t for t in TABLES if t.logical in keys.USER_TABLES]
 
     assert granted(template, "HttpRole", "dynamodb:") == table_and_index_arns(user_tables)
     assert granted(template, "HttpRole", "kms:") == [
         json.dumps({"Fn::GetAtt": ["TableKey", "Arn"]})
     ]
+    assert leading_keys(template, "HttpRole", "dynamodb:") == [[]]
+
+
+def test_on_one_table_the_http_function_may_address_every_partition_but_the_migrations(
+    single_template: dict[str, Any],
+) -> None:
+    template = single_template
+
+    assert granted(template, "HttpRole", "dynamodb:") == table_and_index_arns([SINGLE_TABLE])
+    (patterns,) = leading_keys(template, "HttpRole", "dynamodb:")
+    assert "USER#*" in patterns
+    assert "EMAIL#*" in patterns
+    assert not any(p == "*" or "MIGRATION".startswith(p.rstrip("*")) for p in patterns)
+    statement = statements_of(template, "HttpRole")[0]
+    assert set(statement["Condition"]) == {"ForAllValues:StringLike"}
 
 
 def test_the_webhook_reaches_users_subscriptions_limits_and_the_customer_index_only(
-    template: dict[str, Any],
+    multi_template: dict[str, Any],
 ) -> None:
+    template = multi_template
     tables = [t for t in TABLES if t.logical in (keys.USERS, keys.SUBSCRIPTIONS, keys.USER_LIMITS)]
 
     assert granted(template, "WebhookRole", "dynamodb:") == table_and_index_arns(
         tables, {STRIPE_CUSTOMER_INDEX}
     )
+
+
+def test_on_one_table_the_webhook_reaches_user_and_customer_partitions_only(
+    single_template: dict[str, Any],
+) -> None:
+    template = single_template
+
+    assert granted(template, "WebhookRole", "dynamodb:") == table_and_index_arns(
+        [SINGLE_TABLE], {"GSI1"}
+    )
+    assert leading_keys(template, "WebhookRole", "dynamodb:") == [["CUSTOMER#*", "USER#*"]]
+
+
+@pytest.mark.parametrize("role", ["HttpRole", "WebhookRole", "RemindersRole"])
+def test_functions_may_describe_both_layouts_tables_to_refuse_the_wrong_one(
+    template: dict[str, Any], layout: Layout, role: str
+) -> None:
+    (check,) = [s for s in statements_of(template, role) if s["Sid"] == "CheckTheTableLayout"]
+    names = [*template_layout("multi").table_names(), *template_layout("single").table_names()]
+
+    assert check["Action"] == "dynamodb:DescribeTable"
+    assert sorted(r["Fn::Sub"].rsplit("/", 1)[1] for r in check["Resource"]) == sorted(names)
+    assert all(":table/flowlogic-${Stage}" in r["Fn::Sub"] for r in check["Resource"])
+
+
+def test_the_webhook_never_deletes_nor_scans(template: dict[str, Any]) -> None:
     actions = {
         action
         for statement in statements_of(template, "WebhookRole")
@@ -353,7 +463,7 @@ def test_the_webhook_reaches_users_subscriptions_limits_and_the_customer_index_o
 
 
 def test_the_stream_consumer_reads_streams_puts_events_and_decrypts_only(
-    template: dict[str, Any],
+    template: dict[str, Any], layout: Layout
 ) -> None:
     actions = {
         action
@@ -374,7 +484,7 @@ def test_the_stream_consumer_reads_streams_puts_events_and_decrypts_only(
     }
     streams = sorted(
         json.dumps({"Fn::GetAtt": [table_id(t), "StreamArn"]}, sort_keys=True)
-        for t in TABLES
+        for t in layout.tables()
         if t.stream
     )
     assert granted(template, "StreamRole", "dynamodb:") == streams
@@ -393,6 +503,7 @@ def test_the_reminder_job_queries_the_date_index_and_puts_events_only(
     }
 
     assert actions == {
+        "dynamodb:DescribeTable",
         "dynamodb:Query",
         "events:PutEvents",
         "kms:Decrypt",
@@ -400,24 +511,41 @@ def test_the_reminder_job_queries_the_date_index_and_puts_events_only(
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     }
-    assert granted(template, "RemindersRole", "dynamodb:") == [
-        json.dumps({"Fn::Sub": "${CalendarTasksTable.Arn}/index/date-index"})
-    ]
     rule = template["Resources"]["ReminderSchedule"]["Properties"]
     assert rule["ScheduleExpression"].startswith("cron(")
     assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["RemindersFunction", "Arn"]}
+
+
+def test_the_reminder_job_reaches_the_date_index_only(multi_template: dict[str, Any]) -> None:
+    assert granted(multi_template, "RemindersRole", "dynamodb:") == [
+        json.dumps({"Fn::Sub": "${CalendarTasksTable.Arn}/index/date-index"})
+    ]
+    assert leading_keys(multi_template, "RemindersRole", "dynamodb:") == [[]]
+
+
+def test_on_one_table_the_reminder_job_reaches_the_open_task_partitions_of_its_index_only(
+    single_template: dict[str, Any],
+) -> None:
+    # The index is overloaded (it also finds users by email): only its OPEN# partitions.
+    assert granted(single_template, "RemindersRole", "dynamodb:") == [
+        json.dumps({"Fn::Sub": "${SingleTable.Arn}/index/GSI1"})
+    ]
+    assert leading_keys(single_template, "RemindersRole", "dynamodb:") == [["OPEN#*"]]
+    assert SINGLE.open_tasks(date(2026, 1, 1), 0, None)["ExpressionAttributeValues"][":pk"][
+        "S"
+    ].startswith("OPEN#")
 
 
 # --- streams and the HTTP API ----------------------------------------------------------------
 
 
 def test_each_table_stream_feeds_the_consumer_with_partial_failures_and_bounded_retries(
-    template: dict[str, Any],
+    template: dict[str, Any], layout: Layout
 ) -> None:
     mappings = resources_of(template, "AWS::Lambda::EventSourceMapping")
 
-    assert set(mappings) == {stream_mapping_id(t) for t in TABLES if t.stream}
-    for table in (t for t in TABLES if t.stream):
+    assert set(mappings) == {stream_mapping_id(t) for t in layout.tables() if t.stream}
+    for table in (t for t in layout.tables() if t.stream):
         properties = mappings[stream_mapping_id(table)]["Properties"]
         assert properties["EventSourceArn"] == {"Fn::GetAtt": [table_id(table), "StreamArn"]}
         assert properties["FunctionName"] == {"Ref": "StreamFunction"}
@@ -479,8 +607,9 @@ def without_aliases(template: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def deployed(moto_url: str) -> tuple[str, dict[str, Any]]:
-    """The committed template deployed as a stack of a fresh stage; its stage and options."""
+def deployed(moto_url: str, layout_name: str) -> tuple[str, dict[str, Any]]:
+    """The committed template of the layout deployed as a stack of a fresh stage; its stage
+    and options."""
     options: dict[str, Any] = {
         "endpoint_url": moto_url,
         "region_name": "us-east-1",
@@ -505,7 +634,9 @@ def deployed(moto_url: str) -> tuple[str, dict[str, Any]]:
     cloudformation = boto3.client("cloudformation", **options)
     cloudformation.create_stack(
         StackName=f"flowlogic-{stage}",
-        TemplateBody=json.dumps(without_aliases(yaml.safe_load(TEMPLATE_FILE.read_text()))),
+        TemplateBody=json.dumps(
+            without_aliases(yaml.safe_load(template_file(layout_name).read_text()))
+        ),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
         Capabilities=["CAPABILITY_IAM"],
     )
@@ -514,16 +645,19 @@ def deployed(moto_url: str) -> tuple[str, dict[str, Any]]:
     return stage, options
 
 
-@pytest.mark.parametrize("table", TABLES, ids=[t.logical for t in TABLES])
-def test_the_deployed_table_has_the_keys_indexes_and_stream_the_adapters_expect(
-    deployed: tuple[str, dict[str, Any]], table: Table
+def test_the_deployed_tables_have_the_keys_indexes_and_stream_the_adapters_expect(
+    deployed: tuple[str, dict[str, Any]], layout_name: str
 ) -> None:
     stage, options = deployed
-    name = f"flowlogic-{stage}-{table.logical}"
-    expected = create_table_request(table, name)
+    layout = layout_for(layout_name, stage, 1)
+    dynamodb = boto3.client("dynamodb", **options)
+    for table in layout.tables():
+        name = layout.physical(table)
+        found = dynamodb.describe_table(TableName=name)["Table"]
+        _check_deployed(found, table, create_table_request(table, name))
 
-    found = boto3.client("dynamodb", **options).describe_table(TableName=name)["Table"]
 
+def _check_deployed(found: Any, table: Table, expected: dict[str, Any]) -> None:
     assert found["KeySchema"] == expected["KeySchema"]
     assert sorted(found["AttributeDefinitions"], key=str) == sorted(
         expected["AttributeDefinitions"], key=str
@@ -548,9 +682,10 @@ def test_the_deployed_table_has_the_keys_indexes_and_stream_the_adapters_expect(
 
 
 def test_the_deployed_stream_mappings_connect_every_stream_to_the_consumer(
-    deployed: tuple[str, dict[str, Any]],
+    deployed: tuple[str, dict[str, Any]], layout_name: str
 ) -> None:
     stage, options = deployed
+    layout = layout_for(layout_name, stage, 1)
     dynamodb = boto3.client("dynamodb", **options)
     lambdas = boto3.client("lambda", **options)
 
@@ -558,10 +693,8 @@ def test_the_deployed_stream_mappings_connect_every_stream_to_the_consumer(
     sources = {m["EventSourceArn"] for m in mappings["EventSourceMappings"]}
 
     streams = {
-        dynamodb.describe_table(TableName=f"flowlogic-{stage}-{t.logical}")["Table"][
-            "LatestStreamArn"
-        ]
-        for t in TABLES
+        dynamodb.describe_table(TableName=layout.physical(t))["Table"]["LatestStreamArn"]
+        for t in layout.tables()
         if t.stream
     }
     assert sources == streams

@@ -1,0 +1,164 @@
+"""`flowlogic layout copy --to single|multi`: copy the stage into the other layout, verify it.
+
+Exit codes: 0 copied and verified identical (or a dry run), 1 the copy stopped (run it again:
+it resumes from its checkpoint) or the verification found a difference, 2 it cannot start
+(settings, missing tables, a checkpoint of another copy).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from adapters.dynamodb.layout import Layout, layout_for
+from adapters.dynamodb.layout_check import missing_tables, other_layout
+from adapters.dynamodb.layout_copy import (
+    PAGE_SIZE,
+    Checkpoint,
+    LayoutCopy,
+    OnCopied,
+    count_entities,
+)
+from adapters.dynamodb.layout_verify import verify
+from adapters.dynamodb.tables import create_tables
+from infra.embedded import make_client
+from infra.settings import Profile, Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def default_checkpoint(stage: str, target: str) -> Path:
+    return Path(f"flowlogic-copy-{stage}-to-{target}.json")
+
+
+def copy_layout(
+    settings: Settings,
+    target_name: str,
+    *,
+    dry_run: bool = False,
+    segments: int = 4,
+    checkpoint: str | None = None,
+    on_copied: OnCopied | None = None,
+    page_size: int = PAGE_SIZE,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """Run the command on the settings' stage; the exit code. `on_copied` sees every page
+    written (tests inject a crash through it)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if segments < 1:
+        err.write(f"--segments must be at least 1, got {segments}\n")
+        return 2
+    client = make_client(settings.dynamodb_endpoint, settings.aws_region)
+    target = layout_for(target_name, settings.stage, settings.index_shards)
+    source = other_layout(target)
+    absent = missing_tables(client, source)
+    if absent:
+        err.write(f"the {source.name} layout of stage {settings.stage!r} lacks {', '.join(absent)}")
+        err.write(": nothing to copy from\n")
+        return 2
+    if dry_run:
+        counts, _ = count_entities(client, source, segments)
+        total = sum(counts.values())
+        out.write(
+            f"Dry run: {total} item(s) of stage {settings.stage!r} would be copied from the "
+            f"{source.name} layout ({', '.join(source.table_names())}) into the {target.name} "
+            f"layout ({', '.join(target.table_names())}):\n"
+        )
+        _write_counts(out, {entity: (n, n) for entity, n in counts.items()}, source, None)
+        return 0
+    if not _target_ready(client, target, settings, err):
+        return 2
+    path = Path(checkpoint) if checkpoint else default_checkpoint(settings.stage, target.name)
+    try:
+        saved = Checkpoint.open(path, settings.stage, source.name, target.name, segments)
+    except ValueError as error:
+        err.write(f"{error}\n")
+        return 2
+    copy = LayoutCopy(client, source, target, saved, on_copied=on_copied, page_size=page_size)
+    return _copy_and_verify(client, copy, saved, out, err)
+
+
+def _target_ready(client: DynamoDBClient, target: Layout, settings: Settings, err: IO[str]) -> bool:
+    """Whether the target's tables exist; off AWS, missing ones are created (idempotent)."""
+    absent = missing_tables(client, target)
+    if not absent:
+        return True
+    if settings.profile is Profile.AWS:
+        err.write(
+            f"the {target.name} layout's tables do not exist yet ({', '.join(absent)}): deploy "
+            f"them first (python -m infra.template --layout {target.name})\n"
+        )
+        return False
+    create_tables(client, target)
+    return True
+
+
+def _copy_and_verify(
+    client: DynamoDBClient, copy: LayoutCopy, checkpoint: Checkpoint, out: IO[str], err: IO[str]
+) -> int:
+    from tqdm import tqdm
+
+    source, target = copy.source, copy.target
+    resumed = checkpoint.copied()
+    if resumed:
+        out.write(f"Resuming from {checkpoint.path}: {resumed} item(s) already copied.\n")
+    total = _approximate_items(client, source)
+    with tqdm(
+        desc=f"copy {source.name} -> {target.name}",
+        total=total,
+        initial=resumed,
+        unit="item",
+        file=err,
+    ) as bar:
+        try:
+            result = copy.run(on_page=lambda count: bar.update(count))
+        except Exception as error:
+            err.write(
+                f"\nthe copy stopped ({error!r}); run the same command again: it resumes from "
+                f"{checkpoint.path}\n"
+            )
+            return 1
+    out.write(
+        f"Copied {result.copied} item(s) from the {source.name} layout into the {target.name} "
+        f"layout ({result.skipped} item(s) of no known entity left behind).\n"
+    )
+    checkpoint.remove()
+    with tqdm(desc="verify exports", unit="user", file=err) as users:
+        found = verify(
+            client, source, target, segments=checkpoint.segments, on_user=lambda: users.update()
+        )
+    _write_counts(out, found.counts, source, target)
+    if found.identical:
+        out.write(f"Verified: same items per entity, {found.users} user export(s) identical.\n")
+        return 0
+    for difference in found.differences:
+        out.write(f"DIFFERENCE {difference}\n")
+    return 1
+
+
+def _approximate_items(client: DynamoDBClient, layout: Layout) -> int | None:
+    """DynamoDB's item counts of the layout's tables (refreshed about every six hours)."""
+    try:
+        return sum(
+            client.describe_table(TableName=name)["Table"].get("ItemCount", 0)
+            for name in layout.table_names()
+        )
+    except Exception:  # only a progress bar's total
+        return None
+
+
+def _write_counts(
+    out: IO[str],
+    counts: Mapping[str, tuple[int, int]],
+    source: Layout,
+    target: Layout | None,
+) -> None:
+    header = f"  {'entity':<20} {source.name:>10}"
+    out.write(header + (f" {target.name:>10}\n" if target else "\n"))
+    for entity, (left, right) in sorted(counts.items()):
+        out.write(f"  {entity:<20} {left:>10}" + (f" {right:>10}\n" if target else "\n"))
