@@ -68,6 +68,14 @@ class DynamoDBResources:
         with self._lock:
             return self._created()
 
+    def for_repositories(self) -> DynamoDBClient:
+        """The client repositories are built on: on `aws` only created, so that building them
+        in a Lambda's init stays offline (the entry points call `client()` on first use, which
+        checks the tables); elsewhere checked, with the local tables created."""
+        if self.settings.profile is Profile.AWS:
+            return self.prepared()
+        return self.client()
+
     def _created(self) -> DynamoDBClient:
         from infra.embedded import EmbeddedDynamoDB, make_client
 

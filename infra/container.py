@@ -97,7 +97,9 @@ def _store(
         storage,
         memory=providers.Singleton(in_memory, memory_db),
         dynamodb=providers.Singleton(
-            on_dynamodb, dynamodb.provided.client.call(), dynamodb.provided.layout.call()
+            on_dynamodb,
+            dynamodb.provided.for_repositories.call(),
+            dynamodb.provided.layout.call(),
         ),
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -44,10 +44,20 @@ class Job:
     calendar: CalendarRepository
     events: EventPublisher
     clock: Clock
+    # Run before each job: refuses tables of the other layout (LayoutMismatch) on the first
+    # one, then costs nothing (docs/decisions/138-refusing-the-wrong-layout.md).
+    ready: Callable[[], None] = lambda: None
 
     @classmethod
     def of(cls, container: Container) -> Job:
-        return cls(container.calendar(), container.events(), container.clock())
+        from infra.layout_guard import check_layout
+
+        return cls(
+            container.calendar(),
+            container.events(),
+            container.clock(),
+            lambda: check_layout(container),
+        )
 
 
 def handler(event: Mapping[str, Any], context: object) -> dict[str, Any]:
@@ -57,6 +67,7 @@ def handler(event: Mapping[str, Any], context: object) -> dict[str, Any]:
 
 def remind(event: Mapping[str, Any], job: Job) -> dict[str, Any]:
     """Send the reminders of the event's date with `job`; raises when some failed."""
+    job.ready()  # tables of the other layout: fail rather than remind nobody
     task_date = reminder_date(event, job.clock.now())
     sent = _send(job, task_date)
     summary = {"date": task_date.isoformat(), "users": sent.users, "failed": sent.failed}
@@ -101,11 +112,7 @@ def _job() -> Job:
 
     if Settings().profile is Profile.AWS:
         return _aws_job()
-    from infra.layout_guard import check_layout
-
-    container = _container()
-    check_layout(container)  # tables of the other layout: fail rather than remind nobody
-    return Job.of(container)
+    return Job.of(_container())
 
 
 @cache
@@ -123,8 +130,12 @@ def _aws_job() -> Job:
     settings = start()
     resources = clients.DynamoDBResources(settings)
     events = EventBridgePublisher(clients.events_client(settings), settings.event_bus)
-    calendar = DynamoDBCalendarRepository(resources.client(), resources.layout())
-    return Job(calendar, events, SystemClock())
+    calendar = DynamoDBCalendarRepository(resources.prepared(), resources.layout())
+
+    def ready() -> None:
+        resources.client()  # checks the tables' layout once
+
+    return Job(calendar, events, SystemClock(), ready)
 
 
 @cache

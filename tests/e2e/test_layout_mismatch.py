@@ -85,12 +85,13 @@ def test_a_lambdas_first_invocation_fails_with_the_one_line(
 ) -> None:
     stage, found = existing
     configure(monkeypatch, stage, OTHER[found], "aws")
-    infra.lambda_reminders._container.cache_clear()
+    # The job is built once per process (per execution environment), whatever the settings.
+    infra.lambda_reminders._aws_job.cache_clear()
     try:
         with pytest.raises(LayoutMismatch) as refused:
             infra.lambda_reminders.handler({}, None)
     finally:
-        infra.lambda_reminders._container.cache_clear()
+        infra.lambda_reminders._aws_job.cache_clear()
 
     assert_names_both(str(refused.value), stage, OTHER[found])
 
