@@ -42,7 +42,9 @@ class SetTaskCompletion:
     - only tasks of the user's today or yesterday move (FUTURE_TASK, TOO_LATE; decision 035);
     - asking for the state the task has writes nothing;
     - the date's progress counts its tasks, and streaks are recomputed from that date on, so
-      changing yesterday updates today's streak; task and progress are written atomically.
+      changing yesterday updates today's streak; task and progress are written atomically,
+      conditioned on the task's state as read and the progress items' revisions, so a
+      concurrent change of either re-reads and decides again (no count is lost or doubled).
     Profile and task are read together, and the progress from the task's date on in one query
     (decisions 115, 118); the date's counts move from its progress item by the one task.
     """
@@ -82,7 +84,9 @@ class SetTaskCompletion:
         day = task.task_date
         if updated is not task or changes.changed:
             # An unchanged task with changed progress only repairs a progress item out of step.
-            written = self._calendar.set_completed(updated, changes.changed)
+            written = self._calendar.set_completed(
+                updated, changes.changed, was_completed=task.completed
+            )
             stored = {item.date: item for item in written}.get(day, changes.by_date[day])
         else:
             stored = changes.by_date[day]

@@ -39,8 +39,18 @@ class CalendarRepository(Protocol):
         """Delete tasks (only while still uncompleted) and write the progress of their dates."""
         ...
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
+    def set_completed(
+        self,
+        task: CalendarTask,
+        progress: Sequence[Progress],
+        *,
+        was_completed: bool | None = None,
+    ) -> Sequence[Progress]:
         """Write the task's completion and the progress items it changes, all or nothing.
+
+        The write is conditioned on the stored task being `was_completed` (the state the caller
+        decided from; by default the opposite of `task.completed`, i.e. a change): another
+        state is ConcurrentModification, a missing task NotFound.
 
         Returns the progress items as stored (revision + 1), as `ProgressRepository.get` would
         read them back.

@@ -39,7 +39,7 @@ from adapters.dynamodb.mappers.calendar_tasks import (
     task_to_item,
 )
 from domain.calendar import CalendarTask
-from domain.errors import DomainError, NotFound
+from domain.errors import ConcurrentModification, DomainError, NotFound
 from domain.progress import Progress
 
 _Day = tuple[date, str]  # (date, user id): dates in order, as the in-memory adapter writes them
@@ -128,10 +128,18 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
 
         self._write_by_day(tasks, progress, deletes)
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
+    def set_completed(
+        self,
+        task: CalendarTask,
+        progress: Sequence[Progress],
+        *,
+        was_completed: bool | None = None,
+    ) -> Sequence[Progress]:
         """Update the task's completion (and its date-index key) and the progress items it
-        changes in one transaction; NotFound if the task is gone. Returns the progress items
+        changes in one transaction, if the task is still stored as `was_completed`
+        (ConcurrentModification otherwise; NotFound if it is gone). Returns the progress items
         as stored."""
+        was = not task.completed if was_completed is None else was_completed
         expression, names, values = set_or_remove(
             {
                 "completed": b(task.completed),
@@ -145,8 +153,8 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
             expression,
             names,
             values,
-            exists(SORT_KEY),
-            _no_such_task,
+            exists(SORT_KEY) & _completed_is(was),
+            _task_moved,
         )
         write_atomically(self._client, [change, *(self._progress_write(p) for p in progress)])
         return [self._stored_progress(p) for p in progress]
@@ -295,5 +303,12 @@ def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:
     return transactions
 
 
-def _no_such_task(_old: Item | None) -> DomainError:
-    return NotFound("no such task")
+def _completed_is(was: bool) -> Condition:
+    """The task is still in the state its progress delta was decided from."""
+    return Condition("#completed = :was", {"#completed": "completed"}, {":was": b(was)})
+
+
+def _task_moved(old: Item | None) -> DomainError:
+    if old is None:
+        return NotFound("no such task")
+    return ConcurrentModification("the task moved since it was read")

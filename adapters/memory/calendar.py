@@ -20,7 +20,7 @@ from adapters.memory.database import (
     require_same,
 )
 from domain.calendar import CalendarTask
-from domain.errors import NotFound
+from domain.errors import ConcurrentModification, NotFound
 from domain.progress import Progress
 
 _Day = tuple[str, date]
@@ -76,13 +76,25 @@ class InMemoryCalendarRepository:
                 tx.delete(self._db.calendar_tasks, _key(task), only_if=_is_open)
             tx.commit()
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
-        """Write the task's completion and the progress items it changes, all or nothing;
-        returns the progress items as stored."""
+    def set_completed(
+        self,
+        task: CalendarTask,
+        progress: Sequence[Progress],
+        *,
+        was_completed: bool | None = None,
+    ) -> Sequence[Progress]:
+        """Write the task's completion and the progress items it changes, all or nothing,
+        if the stored task is still `was_completed`; returns the progress items as stored."""
         db = self._db
         key = _key(task)
+        was = not task.completed if was_completed is None else was_completed
         tx = db.transaction()
         tx.require(lambda: key in db.calendar_tasks, lambda: NotFound("no such task"))
+        # The progress delta was decided from this state: another one means a lost update.
+        tx.require(
+            lambda: db.calendar_tasks[key].completed == was,
+            lambda: ConcurrentModification(f"task {task.task_id} moved since it was read"),
+        )
         completed_at = as_stored(task).completed_at
         tx.update(
             db.calendar_tasks,

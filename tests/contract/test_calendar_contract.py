@@ -211,3 +211,34 @@ def test_an_open_task_cursor_that_was_never_issued_is_invalid(stores: Stores, cu
     stores.calendar.add_tasks([a_task()], [a_progress(total=1)])
     with pytest.raises(InvalidCursor):
         stores.calendar.users_with_open_tasks(DAY0, limit=2, cursor=cursor)
+
+
+def test_completing_a_task_completed_meanwhile_is_a_conflict_and_writes_nothing(
+    stores: Stores,
+) -> None:
+    # The caller read it open and moves the progress by one: a completed task means the
+    # progress delta was decided from a stale state (issue 12).
+    task = a_task(completed=True)
+    stores.calendar.add_tasks([task], [a_progress(total=1, completed=1)])
+    progress = stored_progress(stores, "user-1", DAY0)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.set_completed(
+            set_completed(a_task(), True, LATER), [with_counts(progress, 1, 1, LATER)]
+        )
+    assert stores.progress.get("user-1", DAY0) == progress
+    assert stores.calendar.get("user-1", DAY0, task.task_id) == task
+
+
+def test_a_progress_repair_is_guarded_by_the_state_the_task_was_read_in(
+    stores: Stores,
+) -> None:
+    task = a_task()
+    stores.calendar.add_tasks([task], [a_progress(total=1, completed=1)])
+    progress = stored_progress(stores, "user-1", DAY0)
+    repaired = with_counts(progress, 1, 0, LATER)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.set_completed(task, [repaired], was_completed=True)
+    stores.calendar.set_completed(task, [repaired], was_completed=False)
+    stored = stores.progress.get("user-1", DAY0)
+    assert stored is not None
+    assert stored.tasks_completed == 0
