@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from application.progress_sync import counts_by_date, horizon, recount_progress
 from application.retry import retry_on_conflict
 from domain.calendar import tasks_removed_by_new_plan
-from domain.errors import NotFound
+from domain.errors import ConcurrentModification, NotFound
 from domain.plan import LOOKBACK, Plan, build_plan, deactivate
 from domain.user import User, local_today, require_plan_features
 from ports.assessments import AssessmentRepository
@@ -45,7 +45,8 @@ class GeneratePlan:
     - its version is the previous plan's + 1, its id derives from user and version, and it
       replaces the active plan in one atomic write: at most one active plan, even under races;
     - the old plan's uncompleted tasks from the user's today on are removed, with the progress
-      of their dates; completed tasks and past days stay (decision 036).
+      of their dates; completed tasks and past days stay (decision 036); only while the new
+      plan is still the active one, so a slower generation never clears a newer plan's days.
     One query of the user's plans gives the active one and the highest version; a user who
     never had a plan has no plan's tasks, so the calendar is not read (decision 116).
     """
@@ -75,7 +76,7 @@ class GeneratePlan:
             lambda: self._activate(user), attempts=ACTIVATION_ATTEMPTS
         )
         if replaced:
-            retry_on_conflict(lambda: self._remove_old_tasks(user, plan))
+            self._remove_old_tasks(user, plan)
         return plan
 
     def _activate(self, user: User) -> tuple[Plan, bool]:
@@ -90,10 +91,27 @@ class GeneratePlan:
         version = 1 if last_version is None else last_version + 1
         plan_id = plan_id_for(user.user_id, version)
         plan = build_plan(user.user_id, plan_id, user.tier, recent, last_version, now)
-        self._plans.activate(plan, None if previous is None else deactivate(previous, now))
+        self._plans.activate(
+            plan,
+            None if previous is None else deactivate(previous, now),
+            require_user=True,
+        )
         return plan, bool(plans)
 
     def _remove_old_tasks(self, user: User, plan: Plan) -> None:
+        try:
+            self._remove_once(user, plan)
+        except ConcurrentModification:
+            # Another write won: decide again, unless a newer plan replaced this one meanwhile
+            # (its own generation clears the calendar, and this one must not touch its tasks).
+            def again() -> None:
+                active = self._plans.get_active(user.user_id)
+                if active is not None and active.plan_id == plan.plan_id:
+                    self._remove_once(user, plan)
+
+            retry_on_conflict(again)
+
+    def _remove_once(self, user: User, plan: Plan) -> None:
         now = self._clock.now()
         today = local_today(user, now)
         tasks = self._calendar.between(user.user_id, today, horizon(today))
@@ -105,4 +123,4 @@ class GeneratePlan:
         remaining = counts_by_date(kept)
         counts = {task.task_date: remaining.get(task.task_date, (0, 0)) for task in removed}
         changes = recount_progress(self._progress, user.user_id, counts, today, now)
-        self._calendar.remove_tasks(removed, changes.changed)
+        self._calendar.remove_tasks(removed, changes.changed, while_active=plan)

@@ -10,7 +10,6 @@ from application.progress_sync import SCHEDULE_AHEAD_DAYS, counts_by_date, recou
 from application.retry import retry_on_conflict
 from domain.calendar import DEFAULT_WINDOW_DAYS, CalendarTask, schedule, validate_window
 from domain.errors import NotFound, ValidationFailed
-from domain.plan import Plan
 from domain.user import User, local_today, require_plan_features
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
@@ -40,7 +39,9 @@ class ScheduleCalendar:
       `should` ones on even plan days;
     - existing tasks are kept, so scheduling a window twice creates nothing and changes nothing;
     - every date of the window with tasks has a progress item counting all of its tasks, and the
-      streaks from the window on are recomputed.
+      streaks from the window on are recomputed;
+    - tasks and progress are written only while the plan they come from is still the active
+      one and the progress items are as read (a conflict re-reads and decides again).
     Returns every task of the window, by date then task id.
     """
 
@@ -64,18 +65,20 @@ class ScheduleCalendar:
         if user is None:
             raise NotFound("user not found")
         require_plan_features(user.tier)
-        plan = self._plans.get_active(user.user_id)
-        if plan is None:
-            raise NotFound("no active plan to schedule")
         today = local_today(user, self._clock.now())
         start = today if request.start_date is None else request.start_date
         if not today - timedelta(days=1) <= start <= today + timedelta(days=SCHEDULE_AHEAD_DAYS):
             raise ValidationFailed(
                 f"the window starts between yesterday and {SCHEDULE_AHEAD_DAYS} days from today"
             )
-        return retry_on_conflict(lambda: self._schedule(user, plan, start, days))
+        return retry_on_conflict(lambda: self._schedule(user, start, days))
 
-    def _schedule(self, user: User, plan: Plan, start: date, days: int) -> list[CalendarTask]:
+    def _schedule(self, user: User, start: date, days: int) -> list[CalendarTask]:
+        # Read on every try: a plan replaced meanwhile fails the write's plan guard, and the
+        # next try schedules the new one.
+        plan = self._plans.get_active(user.user_id)
+        if plan is None:
+            raise NotFound("no active plan to schedule")
         now = self._clock.now()
         plan_start = local_today(user, plan.created_at)
         wanted = schedule(user.user_id, plan, plan_start, start, days, now)
@@ -89,5 +92,5 @@ class ScheduleCalendar:
             self._progress, user.user_id, counts, local_today(user, now), now
         )
         if new or changes.changed:
-            self._calendar.add_tasks(new, changes.changed)
+            self._calendar.add_tasks(new, changes.changed, while_active=plan)
         return window

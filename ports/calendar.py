@@ -7,6 +7,7 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 from domain.calendar import CalendarTask
+from domain.plan import Plan
 from domain.progress import Progress
 
 
@@ -26,17 +27,32 @@ class CalendarRepository(Protocol):
         """The user's tasks dated first..last inclusive, by date then task id."""
         ...
 
-    def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def add_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Create tasks that do not exist yet and write the progress of their dates.
 
         Existing tasks are left untouched (scheduling twice creates nothing new). Each date's
         tasks and its progress item are written atomically; progress writes are revision-guarded.
         Callers pass the tasks they found missing: the store does not look them up first.
+        With `while_active`, every write is also conditioned on that plan being stored and
+        active (ConcurrentModification otherwise): tasks are decided from the active plan.
         """
         ...
 
-    def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
-        """Delete tasks (only while still uncompleted) and write the progress of their dates."""
+    def remove_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
+        """Delete tasks (only while still uncompleted) and write the progress of their dates;
+        with `while_active`, only while that plan is stored and active (as add_tasks)."""
         ...
 
     def set_completed(

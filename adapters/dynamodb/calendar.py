@@ -20,6 +20,7 @@ from adapters.dynamodb.atomic import (
     Condition,
     Write,
     absent,
+    check,
     delete,
     exists,
     put,
@@ -40,6 +41,7 @@ from adapters.dynamodb.mappers.calendar_tasks import (
 )
 from domain.calendar import CalendarTask
 from domain.errors import ConcurrentModification, DomainError, NotFound
+from domain.plan import Plan
 from domain.progress import Progress
 
 _Day = tuple[date, str]  # (date, user id): dates in order, as the in-memory adapter writes them
@@ -97,7 +99,13 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         request = self._range(user_id, first, last)
         return [task_from_item(item) for item in query_all(self._client, request)]
 
-    def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def add_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Create the tasks that do not exist yet and write their dates' progress (guarded).
 
         Each date's tasks and progress go into one transaction (several dates per transaction,
@@ -117,16 +125,22 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
                 skip_when_condition_fails=True,
             )
 
-        self._write_by_day(tasks, progress, creates)
+        self._write_by_day(tasks, progress, creates, while_active)
 
-    def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def remove_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Delete the tasks still uncompleted and write their dates' progress (guarded)."""
         table = self._table(keys.CALENDAR_TASKS)
 
         def deletes(task: CalendarTask) -> Write:
             return delete(table, task_key(task), _STILL_OPEN, skip_when_condition_fails=True)
 
-        self._write_by_day(tasks, progress, deletes)
+        self._write_by_day(tasks, progress, deletes, while_active)
 
     def set_completed(
         self,
@@ -244,14 +258,25 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         tasks: Iterable[CalendarTask],
         progress: Iterable[Progress],
         task_write: Callable[[CalendarTask], Write],
+        plan: Plan | None,
     ) -> None:
         days: dict[_Day, list[Write]] = defaultdict(list)
         for item in progress:
             days[(item.date, item.user_id)].append(self._progress_write(item))
         for task in tasks:
             days[(task.task_date, task.user_id)].append(task_write(task))
-        for transaction in _packed([days[day] for day in sorted(days)]):
-            write_atomically(self._client, transaction)
+        # Each transaction also checks that the plan the tasks were decided from is active.
+        guard = [] if plan is None else [self._plan_active(plan)]
+        for transaction in _packed([days[day] for day in sorted(days)], reserve=len(guard)):
+            write_atomically(self._client, [*guard, *transaction])
+
+    def _plan_active(self, plan: Plan) -> Write:
+        return check(
+            self._table(keys.PLANS),
+            keys.plan_key(plan.user_id, plan.plan_id),
+            Condition("#active = :true", {"#active": "is_active"}, {":true": b(True)}),
+            _plan_replaced,
+        )
 
     def _range(self, user_id: str, first: date, last: date) -> dict[str, Any]:
         # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.
@@ -284,14 +309,15 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         }
 
 
-def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:
-    """Whole dates in order, packed into transactions of at most 100 items and 4 MB."""
+def _packed(days: Sequence[list[Write]], reserve: int = 0) -> list[list[Write]]:
+    """Whole dates in order, packed into transactions of at most 100 items (less `reserve`,
+    kept for guards sent with each) and 4 MB."""
     transactions: list[list[Write]] = []
     current: list[Write] = []
     size = 0
     for writes in days:
         day_size = sum(w.size() for w in writes)
-        too_many = len(current) + len(writes) > MAX_TRANSACTION_ITEMS
+        too_many = len(current) + len(writes) > MAX_TRANSACTION_ITEMS - reserve
         too_big = size + day_size > MAX_TRANSACTION_BYTES
         if current and (too_many or too_big):
             transactions.append(current)
@@ -306,6 +332,10 @@ def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:
 def _completed_is(was: bool) -> Condition:
     """The task is still in the state its progress delta was decided from."""
     return Condition("#completed = :was", {"#completed": "completed"}, {":was": b(was)})
+
+
+def _plan_replaced(_old: Item | None) -> DomainError:
+    return ConcurrentModification("the plan is no longer active")
 
 
 def _task_moved(old: Item | None) -> DomainError:

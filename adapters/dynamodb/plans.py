@@ -7,12 +7,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.atomic import Condition, Write, absent, put, update, write_atomically
+from adapters.dynamodb.atomic import (
+    Condition,
+    Write,
+    absent,
+    check,
+    exists,
+    put,
+    update,
+    write_atomically,
+)
 from adapters.dynamodb.attributes import Item, b, s, t
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import query_all
 from adapters.dynamodb.mappers.plans import plan_from_item, plan_to_item
-from domain.errors import ConcurrentModification, DomainError
+from domain.errors import ConcurrentModification, DomainError, NotFound
 from domain.plan import Plan
 
 
@@ -35,7 +44,7 @@ class DynamoDBPlanRepository(DynamoDBRepository):
         """Every plan of the user, oldest version first (read consistently)."""
         return self._of_user(user_id, None)
 
-    def activate(self, plan: Plan, previous: Plan | None) -> None:
+    def activate(self, plan: Plan, previous: Plan | None, *, require_user: bool = False) -> None:
         """Put `plan` as active (new plan id) and flip `previous` off while it is still active,
         in one transaction; ConcurrentModification if either condition fails."""
         table = self._table(keys.PLANS)
@@ -46,7 +55,7 @@ class DynamoDBPlanRepository(DynamoDBRepository):
                 plan_to_item(dataclasses.replace(plan, is_active=True), self._shards),
                 absent("plan_id"),
                 _version_taken,
-            )
+            ),
         ]
         if previous is not None:
             if previous.user_id != plan.user_id:
@@ -61,6 +70,17 @@ class DynamoDBPlanRepository(DynamoDBRepository):
                     {":false": b(False), ":updated": t(previous.updated_at)},
                     Condition("#active = :true", {}, {":true": b(True)}),
                     _no_longer_active,
+                )
+            )
+        if require_user:
+            # An erased user gets no plan, even from a generation that read the profile before
+            # the erasure.
+            writes.append(
+                check(
+                    self._table(keys.USERS),
+                    keys.user_key(plan.user_id),
+                    exists("user_id"),
+                    _no_such_user,
                 )
             )
         write_atomically(self._client, writes)
@@ -79,6 +99,10 @@ class DynamoDBPlanRepository(DynamoDBRepository):
             request["ExpressionAttributeValues"].update(condition.values)
         plans = [plan_from_item(item) for item in query_all(self._client, request)]
         return sorted(plans, key=lambda p: (p.version, p.plan_id))
+
+
+def _no_such_user(_old: Item | None) -> DomainError:
+    return NotFound("no such user")
 
 
 def _version_taken(_old: Item | None) -> DomainError:

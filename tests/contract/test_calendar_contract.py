@@ -10,9 +10,10 @@ import pytest
 
 from domain.calendar import set_completed
 from domain.errors import ConcurrentModification, NotFound
+from domain.plan import deactivate
 from domain.progress import Progress, with_counts
 from ports.errors import InvalidCursor
-from tests.support.factories import DAY0, T0, a_progress, a_task
+from tests.support.factories import DAY0, T0, a_plan, a_progress, a_task
 from tests.support.stores import Stores
 
 LATER = T0 + timedelta(hours=2)
@@ -242,3 +243,27 @@ def test_a_progress_repair_is_guarded_by_the_state_the_task_was_read_in(
     stored = stores.progress.get("user-1", DAY0)
     assert stored is not None
     assert stored.tasks_completed == 0
+
+
+def test_tasks_are_added_and_removed_only_while_their_plan_is_the_active_one(
+    stores: Stores,
+) -> None:
+    plan = a_plan()
+    stores.plans.activate(plan, None)
+    task = a_task(plan_id=plan.plan_id)
+    stores.calendar.add_tasks([task], [a_progress(total=1)], while_active=plan)
+    assert stores.calendar.get("user-1", DAY0, task.task_id) == task
+    newer = a_plan(version=2, created_at=LATER)
+    stores.plans.activate(newer, deactivate(plan, LATER))
+    other = a_task(task_date=day(1), plan_id=plan.plan_id)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.add_tasks([other], [a_progress(day=day(1), total=1)], while_active=plan)
+    assert stores.calendar.get("user-1", day(1), other.task_id) is None
+    progress = stored_progress(stores, "user-1", DAY0)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.remove_tasks(
+            [task], [with_counts(progress, 0, 0, LATER)], while_active=plan
+        )
+    assert stores.calendar.get("user-1", DAY0, task.task_id) == task
+    stores.calendar.remove_tasks([task], [with_counts(progress, 0, 0, LATER)], while_active=newer)
+    assert stores.calendar.get("user-1", DAY0, task.task_id) is None
