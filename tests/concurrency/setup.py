@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
 
 from application.progress_sync import counts_by_date
@@ -32,3 +33,10 @@ def tasks_on(stores: Stores, user_id: str, day: date, count: int) -> list[Calend
     progress = restreak([progress_for(user_id, day, total, completed, T0)], 0, T0)
     stores.calendar.add_tasks(tasks, progress)
     return tasks
+
+
+def no_errors(outcomes: Sequence[object], *allowed: type[BaseException]) -> list[BaseException]:
+    """The raised errors other than those `allowed` (an empty list when all is well)."""
+    return [
+        o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, tuple(allowed))
+    ]
