@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from application.progress_sync import counts_by_date, horizon, recount_progress
+from application.progress_sync import chain_from, counts_by_date, horizon, recount
 from application.retry import retry_on_conflict
 from domain.calendar import tasks_removed_by_new_plan
 from domain.errors import ConcurrentModification, NotFound
@@ -114,6 +114,8 @@ class GeneratePlan:
     def _remove_once(self, user: User, plan: Plan) -> None:
         now = self._clock.now()
         today = local_today(user, now)
+        # Progress before tasks: the counts below come from tasks at least as new (decision 141).
+        chain = chain_from(self._progress, user.user_id, today, today, today)
         tasks = self._calendar.between(user.user_id, today, horizon(today))
         removed = tasks_removed_by_new_plan(tasks, plan.plan_id, today)
         if not removed:
@@ -122,5 +124,5 @@ class GeneratePlan:
         kept = [task for task in tasks if (task.task_date, task.task_id) not in gone]
         remaining = counts_by_date(kept)
         counts = {task.task_date: remaining.get(task.task_date, (0, 0)) for task in removed}
-        changes = recount_progress(self._progress, user.user_id, counts, today, now)
+        changes = recount(chain, user.user_id, counts, now)
         self._calendar.remove_tasks(removed, changes.changed, while_active=plan)

@@ -40,23 +40,18 @@ class ProgressChanges:
     by_date: Mapping[date, Progress]
 
 
-def recount_progress(
-    progress: ProgressRepository,
-    user_id: str,
-    counts: Mapping[date, tuple[int, int]],
-    today: date,
-    now: datetime,
-) -> ProgressChanges:
-    """The user's progress once the given dates have these (total, completed) task counts.
+def chain_from(
+    progress: ProgressRepository, user_id: str, first: date, last: date, today: date
+) -> ProgressChain:
+    """The items from `first` to the horizon (or `last`, when later), and the streak they
+    continue: one request (decision 118).
 
-    Reads, in one request, the items from the first of those dates to the horizon and the
-    streak they continue (decision 118), then recounts them (`recount`).
+    Read it BEFORE the tasks whose counts it will take. Every write of a task writes its date's
+    progress item, revision-guarded, so a task that moves after this read moves the item too
+    and the guarded write of the recount fails: counts are never decided from tasks newer or
+    older than the items they replace (decision 141).
     """
-    if not counts:
-        return ProgressChanges((), {})
-    first = min(counts)
-    last = max(max(counts), horizon(today))
-    return recount(progress.chain(user_id, first, last), user_id, counts, now)
+    return progress.chain(user_id, first, max(last, horizon(today)))
 
 
 def recount(

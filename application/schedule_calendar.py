@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from application.progress_sync import SCHEDULE_AHEAD_DAYS, counts_by_date, recount_progress
+from application.progress_sync import SCHEDULE_AHEAD_DAYS, chain_from, counts_by_date, recount
 from application.retry import retry_on_conflict
 from domain.calendar import DEFAULT_WINDOW_DAYS, CalendarTask, schedule, validate_window
 from domain.errors import NotFound, ValidationFailed
@@ -83,14 +83,13 @@ class ScheduleCalendar:
         plan_start = local_today(user, plan.created_at)
         wanted = schedule(user.user_id, plan, plan_start, start, days, now)
         last = start + timedelta(days=days - 1)
+        # Progress before tasks: the counts below come from tasks at least as new (decision 141).
+        chain = chain_from(self._progress, user.user_id, start, last, local_today(user, now))
         existing = list(self._calendar.between(user.user_id, start, last))
         known = {(task.task_date, task.task_id) for task in existing}
         new = [task for task in wanted if (task.task_date, task.task_id) not in known]
         window = sorted([*existing, *new], key=lambda task: task.sort_key)
-        counts = counts_by_date(window)
-        changes = recount_progress(
-            self._progress, user.user_id, counts, local_today(user, now), now
-        )
+        changes = recount(chain, user.user_id, counts_by_date(window), now)
         if new or changes.changed:
             self._calendar.add_tasks(new, changes.changed, while_active=plan)
         return window
