@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.atomic import absent, delete, put, write_atomically
+from adapters.dynamodb.atomic import absent, delete, exists, put, update, write_atomically
 from adapters.dynamodb.attributes import Item
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import storage_errors
@@ -62,6 +62,22 @@ class DynamoDBMigrationLedger(DynamoDBRepository):
         """Forget a claim whose apply step failed, so that a later run retries it."""
         write_atomically(
             self._client, [delete(self._table(keys.MIGRATIONS), keys.migration_key(version))]
+        )
+
+    def finish(self, version: str) -> None:
+        """Mark a claimed migration as applied in full (drop its `in_progress` flag)."""
+        write_atomically(
+            self._client,
+            [
+                update(
+                    self._table(keys.MIGRATIONS),
+                    keys.migration_key(version),
+                    "REMOVE #flag",
+                    {"#flag": "in_progress"},
+                    {},
+                    exists("version"),
+                )
+            ],
         )
 
 

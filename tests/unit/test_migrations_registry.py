@@ -78,3 +78,6 @@ class _NoLedger:
 
     def release(self, version: str) -> None:
         return None
+
+    def finish(self, version: str) -> None:
+        return None
