@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint typecheck imports unit bench clean lock
+.PHONY: install run test lint typecheck imports unit bench soak clean lock
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ test: install lint typecheck imports unit
 
 bench: install
 	$(PY) -m benchmarks
+
+# The service under many concurrent virtual users for SECONDS, then every invariant checked;
+# a short run is part of `make test` (tests/e2e/test_soak.py).
+SECONDS ?= 60
+USERS ?= 6
+soak: install
+	$(PY) -m benchmarks.soak --seconds $(SECONDS) --users $(USERS)
 
 lock: $(UV)
 	$(UV) lock

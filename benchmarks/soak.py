@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import math
 import random
@@ -51,6 +52,7 @@ SECRET = "soak-secret-long-enough-for-hs256-signing-of-local-tokens"  # noqa: S1
 WEBHOOK_SECRET = "whsec_soak_secret"  # noqa: S105 (local only)
 STREAK_PERCENT = 70  # SPEC.md 7: a date counts at 70% and above
 GRANTING = ("active", "past_due")
+REQUEST_SLACK = timedelta(seconds=10)
 JSON = dict[str, Any]
 
 
@@ -434,7 +436,7 @@ def check_account(users: Users, user_id: str, now: datetime) -> list[str]:
         return [f"{user_id}: export answered {status}"]
     if not export.get("users"):
         return []  # never registered (its first PUT lost to an erasure of the slot, say)
-    found = _progress_violations(export) + _plan_violations(export, now)
+    found = _progress_violations(export) + _plan_violations(export)
     found += _tier_violations(export, now) + _limits_violations(export)
     return [f"{user_id}: {text}" for text in found]
 
@@ -477,14 +479,26 @@ def _progress_violations(export: JSON) -> list[str]:
     return found
 
 
-def _plan_violations(export: JSON, now: datetime) -> list[str]:
-    active = [p["plan_id"] for p in export.get("plans", []) if p.get("is_active")]
+def _plan_violations(export: JSON) -> list[str]:
+    """One active plan at most, the newest; no task of a plan scheduled after it was replaced.
+
+    (An open task of a replaced plan may stay: one completed when the plan was replaced is
+    kept, and its user may undo it later; decision 036.)
+    """
+    plans = sorted(export.get("plans", []), key=lambda p: int(p["version"]))
+    active = [p for p in plans if p.get("is_active")]
     found = [f"{len(active)} active plans"] if len(active) > 1 else []
-    today = now.date().isoformat()
+    if active and active[-1] is not plans[-1]:
+        found.append(f"active version {active[-1]['version']} is not the newest")
+    replaced_at = {
+        older["plan_id"]: _time(newer["created_at"]) for older, newer in itertools.pairwise(plans)
+    }
     for task in export.get("calendar-tasks", []):
-        open_task = not task["completed"] and task["task_date"] >= today
-        if open_task and task["plan_id"] not in active:
-            found.append(f"{task['task_date']}: open task of replaced plan {task['plan_id']}")
+        replaced = replaced_at.get(task["plan_id"])
+        # Times are read at the start of each request: a scheduling that committed before the
+        # replacement may carry a later time by up to one request's duration.
+        if replaced is not None and _time(task["created_at"]) > replaced + REQUEST_SLACK:
+            found.append(f"{task['task_date']}: task of {task['plan_id']} made after its end")
     return found
 
 
