@@ -296,7 +296,7 @@ class Users:
             (16, lambda: self._tap(rng, token)),
             (6, lambda: self._read(rng, token)),
             (3, lambda: self.mailbag.shuffle_out()),
-            (0.6, lambda: self._erase(account, user_id, token)),
+            (0.3, lambda: self._erase(account, user_id, token)),
         ]
         weights = [w for w, _ in actions]
         rng.choices([a for _, a in actions], weights)[0]()
