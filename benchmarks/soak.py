@@ -25,6 +25,7 @@ import contextlib
 import itertools
 import json
 import math
+import queue
 import random
 import socket
 import threading
@@ -171,6 +172,9 @@ def service(endpoint: str | None = None) -> Iterator[tuple[str, Container]]:
         log_config=None,
         access_log=False,
         lifespan="off",
+        # Longer than any pause of a virtual user: the server never closes a pooled connection
+        # just as a client reuses it.
+        timeout_keep_alive=120,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="soak-server", daemon=True)
@@ -196,15 +200,28 @@ class Mailbag:
         self._lock = threading.Lock()
         self._held: list[bytes] = []
         self._seen: list[bytes] = []
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
 
     def deliver(self, payload: bytes, _signature: str) -> None:
-        """The simulator's delivery: now, or held for later (a third of them)."""
+        """The simulator's delivery: soon (by the courier thread, as Stripe sends from elsewhere,
+        never inside the request that caused it), or held for later (a third of them)."""
         with self._lock:
             self._seen.append(payload)
             if self._rng.random() < 0.33:
                 self._held.append(payload)
                 return
-        self.post(payload)
+        self._outbox.put(payload)
+
+    def courier(self) -> None:
+        """Deliver queued events in order until `close`."""
+        while (payload := self._outbox.get()) is not None:
+            try:
+                self.post(payload)
+            except Exception as error:  # a broken connection is a finding, not a crash
+                self._api.report.violation(f"webhook delivery: {error!r}")
+
+    def close(self) -> None:
+        self._outbox.put(None)
 
     def post(self, payload: bytes) -> None:
         signature = sign(payload, WEBHOOK_SECRET, int(time.time()))
@@ -212,6 +229,10 @@ class Mailbag:
         status, answer = self._api.call(
             "POST", "/v1/stripe/webhook", "/v1/stripe/webhook", raw=payload, headers=headers
         )
+        if status in (409, 503):
+            with self._lock:
+                self._held.append(payload)  # Stripe retries these later
+            return
         if status != 200:
             kind = json.loads(payload).get("type")
             self._api.report.violation(f"a signed {kind} webhook answered {status}: {answer}")
@@ -584,6 +605,8 @@ def run(seconds: float, accounts: int = 6, seed: int = 12, endpoint: str | None 
         api = Api(url, report)
         mailbag = Mailbag(api, random.Random(seed))
         container.webhook_relay().target = mailbag.deliver
+        courier = threading.Thread(target=mailbag.courier, name="soak-courier")
+        courier.start()
         users = Users(api, mailbag, container, accounts)
         for account in users.accounts:
             users.register(account.user_id)
@@ -602,6 +625,8 @@ def run(seconds: float, accounts: int = 6, seed: int = 12, endpoint: str | None 
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        mailbag.close()
+        courier.join()
         mailbag.shuffle_out(everything=True)
         now = datetime.now(UTC)
         live = sorted(users.live | {a.user_id for a in users.accounts})
