@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from application.progress_sync import chain_from, counts_by_date, horizon, recount
+from application.progress_sync import chain_from, counts_by_date, guarded_items, horizon, recount
 from application.retry import retry_on_conflict
 from domain.calendar import tasks_removed_by_new_plan
 from domain.errors import ConcurrentModification, NotFound
@@ -125,4 +125,5 @@ class GeneratePlan:
         remaining = counts_by_date(kept)
         counts = {task.task_date: remaining.get(task.task_date, (0, 0)) for task in removed}
         changes = recount(chain, user.user_id, counts, now)
-        self._calendar.remove_tasks(removed, changes.changed, while_active=plan)
+        progress = guarded_items(changes, counts)
+        self._calendar.remove_tasks(removed, progress, while_active=plan)

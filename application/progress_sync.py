@@ -90,3 +90,18 @@ def recount(
     final = {day: restreaked.get(day, item) for day, item in days.items()}
     changed = tuple(final[day] for day in sorted(final) if day in recounted or day in restreaked)
     return ProgressChanges(changed, final)
+
+
+def guarded_items(changes: ProgressChanges, touched: Iterable[date]) -> tuple[Progress, ...]:
+    """The items a write of tasks on the `touched` dates must carry: the changed ones, and the
+    stored item of every touched date even when its counts came out unchanged.
+
+    Its revision guards the write: without it, tasks added or removed on a date whose item was
+    read before a concurrent change (and happened to show the counts decided on) would land
+    unguarded, and the item would stop counting them (decision 141).
+    """
+    written = {item.date: item for item in changes.changed}
+    for day in touched:
+        if day not in written and day in changes.by_date:
+            written[day] = changes.by_date[day]
+    return tuple(written[day] for day in sorted(written))

@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from application.progress_sync import SCHEDULE_AHEAD_DAYS, chain_from, counts_by_date, recount
+from application.progress_sync import (
+    SCHEDULE_AHEAD_DAYS,
+    chain_from,
+    counts_by_date,
+    guarded_items,
+    recount,
+)
 from application.retry import retry_on_conflict
 from domain.calendar import DEFAULT_WINDOW_DAYS, CalendarTask, schedule, validate_window
 from domain.errors import NotFound, ValidationFailed
@@ -91,5 +97,6 @@ class ScheduleCalendar:
         window = sorted([*existing, *new], key=lambda task: task.sort_key)
         changes = recount(chain, user.user_id, counts_by_date(window), now)
         if new or changes.changed:
-            self._calendar.add_tasks(new, changes.changed, while_active=plan)
+            progress = guarded_items(changes, {task.task_date for task in new})
+            self._calendar.add_tasks(new, progress, while_active=plan)
         return window
