@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from application.progress_sync import counts_by_date, horizon, recount
 from application.retry import retry_on_conflict
 from domain.calendar import CalendarTask, check_completion_window, set_completed
-from domain.errors import NotFound
+from domain.errors import ConcurrentModification, NotFound
 from domain.progress import Progress
 from domain.user import local_today, require_plan_features
 from ports.calendar import CalendarRepository
@@ -82,14 +83,16 @@ class SetTaskCompletion:
         counts = {task.task_date: self._counts(task, updated, chain)}
         changes = recount(chain, user.user_id, counts, now)
         day = task.task_date
+        written: Sequence[Progress] = ()
         if updated is not task or changes.changed:
             # An unchanged task with changed progress only repairs a progress item out of step.
             written = self._calendar.set_completed(
                 updated, changes.changed, was_completed=task.completed
             )
-            stored = {item.date: item for item in written}.get(day, changes.by_date[day])
-        else:
-            stored = changes.by_date[day]
+        stored = {item.date: item for item in written}.get(day) or changes.by_date.get(day)
+        if stored is None:
+            # The date's tasks were gone when counted (an erasure, a new plan): read again.
+            raise ConcurrentModification("the task's date changed while it was read")
         return TaskCompletion(updated, stored)
 
     def _counts(
