@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DATA_DIR ?= .data
 DYNAMODB_PORT ?= 8001
 
-.PHONY: install run test lint typecheck imports unit bench package clean lock
+.PHONY: install run test lint typecheck imports unit bench package soak clean lock
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ bench: install
 # The Lambda bundle (arm64, Python 3.12, runtime dependencies only) under build/; prints sizes.
 package: install
 	$(PY) -m deploy.bundle
+
+# The service under many concurrent virtual users for SECONDS, then every invariant checked;
+# a short run is part of `make test` (tests/e2e/test_soak.py).
+SECONDS ?= 60
+USERS ?= 6
+soak: install
+	$(PY) -m benchmarks.soak --seconds $(SECONDS) --users $(USERS)
 
 lock: $(UV)
 	$(UV) lock

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from application.retry import retry_on_conflict
+from domain.errors import NotFound
 from domain.limits import limits_for_tier, new_limits
 from domain.subscription import StripeSubscriptionSnapshot, apply_snapshot, entitled_tier, is_newer
 from domain.user import change_tier
@@ -95,5 +96,9 @@ class ApplyPaymentEvent:
             limits = stored_limits  # written unchanged: the revision still serialises the events
         else:
             limits = limits_for_tier(stored_limits, tier, now)
-        self._subscriptions.apply(sub, previous, change_tier(user, tier, now), limits)
+        try:
+            self._subscriptions.apply(sub, previous, change_tier(user, tier, now), limits)
+        except NotFound:
+            # Erased between the read and the write: a user we no longer have (decision 079).
+            return PaymentEventOutcome.UNKNOWN_CUSTOMER
         return PaymentEventOutcome.APPLIED

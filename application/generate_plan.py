@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from application.progress_sync import counts_by_date, horizon, recount_progress
+from application.progress_sync import chain_from, counts_by_date, guarded_items, horizon, recount
 from application.retry import retry_on_conflict
 from domain.calendar import tasks_removed_by_new_plan
-from domain.errors import NotFound
+from domain.errors import ConcurrentModification, NotFound
 from domain.plan import LOOKBACK, Plan, build_plan, deactivate
 from domain.user import User, local_today, require_plan_features
 from ports.calendar import CalendarRepository
@@ -44,7 +44,8 @@ class GeneratePlan:
     - its version is the previous plan's + 1, its id derives from user and version, and it
       replaces the active plan in one atomic write: at most one active plan, even under races;
     - the old plan's uncompleted tasks from the user's today on are removed, with the progress
-      of their dates; completed tasks and past days stay (decision 036).
+      of their dates; completed tasks and past days stay (decision 036); only while the new
+      plan is still the active one, so a slower generation never clears a newer plan's days.
     The user, the recent completed attempts and the user's plans (the active one and the highest
     version) come from one snapshot read: one Query of the user's items where the store keeps
     them together, else a read and two queries (decision 124); a user who never had a plan has
@@ -71,7 +72,7 @@ class GeneratePlan:
         )
         user, plan, replaced = activated
         if replaced:
-            retry_on_conflict(lambda: self._remove_old_tasks(user, plan))
+            self._remove_old_tasks(user, plan)
         return plan
 
     def _activate(self, user_id: str) -> tuple[User, Plan, bool]:
@@ -92,12 +93,31 @@ class GeneratePlan:
         version = 1 if last_version is None else last_version + 1
         plan_id = plan_id_for(user.user_id, version)
         plan = build_plan(user.user_id, plan_id, user.tier, recent, last_version, now)
-        self._plans.activate(plan, None if previous is None else deactivate(previous, now))
+        self._plans.activate(
+            plan,
+            None if previous is None else deactivate(previous, now),
+            require_user=True,
+        )
         return user, plan, bool(plans)
 
     def _remove_old_tasks(self, user: User, plan: Plan) -> None:
+        try:
+            self._remove_once(user, plan)
+        except ConcurrentModification:
+            # Another write won: decide again, unless a newer plan replaced this one meanwhile
+            # (its own generation clears the calendar, and this one must not touch its tasks).
+            def again() -> None:
+                active = self._plans.get_active(user.user_id)
+                if active is not None and active.plan_id == plan.plan_id:
+                    self._remove_once(user, plan)
+
+            retry_on_conflict(again)
+
+    def _remove_once(self, user: User, plan: Plan) -> None:
         now = self._clock.now()
         today = local_today(user, now)
+        # Progress before tasks: the counts below come from tasks at least as new (decision 141).
+        chain = chain_from(self._progress, user.user_id, today, today, today)
         tasks = self._calendar.between(user.user_id, today, horizon(today))
         removed = tasks_removed_by_new_plan(tasks, plan.plan_id, today)
         if not removed:
@@ -106,5 +126,6 @@ class GeneratePlan:
         kept = [task for task in tasks if (task.task_date, task.task_id) not in gone]
         remaining = counts_by_date(kept)
         counts = {task.task_date: remaining.get(task.task_date, (0, 0)) for task in removed}
-        changes = recount_progress(self._progress, user.user_id, counts, today, now)
-        self._calendar.remove_tasks(removed, changes.changed)
+        changes = recount(chain, user.user_id, counts, now)
+        progress = guarded_items(changes, counts)
+        self._calendar.remove_tasks(removed, progress, while_active=plan)

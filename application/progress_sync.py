@@ -40,23 +40,18 @@ class ProgressChanges:
     by_date: Mapping[date, Progress]
 
 
-def recount_progress(
-    progress: ProgressRepository,
-    user_id: str,
-    counts: Mapping[date, tuple[int, int]],
-    today: date,
-    now: datetime,
-) -> ProgressChanges:
-    """The user's progress once the given dates have these (total, completed) task counts.
+def chain_from(
+    progress: ProgressRepository, user_id: str, first: date, last: date, today: date
+) -> ProgressChain:
+    """The items from `first` to the horizon (or `last`, when later), and the streak they
+    continue: one request (decision 118).
 
-    Reads, in one request, the items from the first of those dates to the horizon and the
-    streak they continue (decision 118), then recounts them (`recount`).
+    Read it BEFORE the tasks whose counts it will take. Every write of a task writes its date's
+    progress item, revision-guarded, so a task that moves after this read moves the item too
+    and the guarded write of the recount fails: counts are never decided from tasks newer or
+    older than the items they replace (decision 141).
     """
-    if not counts:
-        return ProgressChanges((), {})
-    first = min(counts)
-    last = max(max(counts), horizon(today))
-    return recount(progress.chain(user_id, first, last), user_id, counts, now)
+    return progress.chain(user_id, first, max(last, horizon(today)))
 
 
 def recount(
@@ -95,3 +90,18 @@ def recount(
     final = {day: restreaked.get(day, item) for day, item in days.items()}
     changed = tuple(final[day] for day in sorted(final) if day in recounted or day in restreaked)
     return ProgressChanges(changed, final)
+
+
+def guarded_items(changes: ProgressChanges, touched: Iterable[date]) -> tuple[Progress, ...]:
+    """The items a write of tasks on the `touched` dates must carry: the changed ones, and the
+    stored item of every touched date even when its counts came out unchanged.
+
+    Its revision guards the write: without it, tasks added or removed on a date whose item was
+    read before a concurrent change (and happened to show the counts decided on) would land
+    unguarded, and the item would stop counting them (decision 141).
+    """
+    written = {item.date: item for item in changes.changed}
+    for day in touched:
+        if day not in written and day in changes.by_date:
+            written[day] = changes.by_date[day]
+    return tuple(written[day] for day in sorted(written))

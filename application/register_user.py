@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from domain.errors import AlreadyRegistered
+from application.retry import retry_on_conflict
+from domain.errors import AlreadyRegistered, ConcurrentModification, NotFound
 from domain.limits import new_limits
 from domain.user import User, register, validate_name, validate_timezone
 from ports.clock import Clock
@@ -61,9 +62,23 @@ class RegisterUser:
                 raise
         if existing.email != candidate.email:
             raise AlreadyRegistered("this account is registered with another email")
-        return Registration(self._with_requested_fields(existing, request), created=False)
+        updated = self._with_requested_fields(existing, request)
+        return Registration(updated, created=False)
 
     def _with_requested_fields(self, user: User, request: RegisterUserRequest) -> User:
+        try:
+            return self._apply_requested_fields(user, request)
+        except ConcurrentModification:
+            # Another write moved the profile since it was read: decide again from a fresh read.
+            def again() -> User:
+                fresh = self._users.get(user.user_id)
+                if fresh is None:
+                    raise NotFound("the profile was erased meanwhile")
+                return self._apply_requested_fields(fresh, request)
+
+            return retry_on_conflict(again)
+
+    def _apply_requested_fields(self, user: User, request: RegisterUserRequest) -> User:
         name = user.name if request.name is None else validate_name(request.name)
         timezone = (
             user.timezone if request.timezone is None else validate_timezone(request.timezone)
@@ -71,5 +86,5 @@ class RegisterUser:
         if (name, timezone) == (user.name, user.timezone):
             return user
         updated = replace(user, name=name, timezone=timezone, updated_at=self._clock.now())
-        self._users.update_profile(updated)
+        self._users.update_profile(updated, read=user)
         return updated

@@ -39,6 +39,8 @@ class RunMigrations:
     - Each migration is claimed with a conditional write before it is applied. A claim that
       fails means another runner has it (and may still be applying it): this run stops there,
       so no migration is ever applied before the ones it follows have finished.
+    - A claim reads as in progress until its apply step finished; a runner that finds an
+      earlier version in progress stops before the later ones (decision 143).
     - An apply step that raises has its claim released, so a later run retries it; the error
       propagates and the later migrations are not applied in this run.
     - Returns the versions pending (dry run) or applied by this run.
@@ -62,14 +64,22 @@ class RunMigrations:
         self._on_progress = on_progress
 
     def execute(self, request: RunMigrationsRequest) -> list[str]:
-        recorded = {m.version for m in self._ledger.applied()}
+        ledger = self._ledger.applied()
+        recorded = {m.version for m in ledger}
+        unfinished = [int(m.version) for m in ledger if m.in_progress and m.version.isdigit()]
         pending = [m for m in self._migrations if m.version not in recorded]
         if request.dry_run:
             return [m.version for m in pending]
         applied: list[str] = []
         for migration in pending:
+            if any(version < int(migration.version) for version in unfinished):
+                break  # an earlier one is still being applied by another runner
             record = AppliedMigration(
-                migration.version, self._clock.now(), migration.description, migration.author
+                migration.version,
+                self._clock.now(),
+                migration.description,
+                migration.author,
+                in_progress=True,
             )
             if not self._ledger.claim(record):
                 break  # another runner is on it; later migrations may depend on it
@@ -78,6 +88,7 @@ class RunMigrations:
             except BaseException:
                 self._ledger.release(migration.version)
                 raise
+            self._ledger.finish(migration.version)
             applied.append(migration.version)
         return applied
 

@@ -6,11 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from application.progress_sync import SCHEDULE_AHEAD_DAYS, counts_by_date, recount_progress
+from application.progress_sync import (
+    SCHEDULE_AHEAD_DAYS,
+    chain_from,
+    counts_by_date,
+    guarded_items,
+    recount,
+)
 from application.retry import retry_on_conflict
 from domain.calendar import DEFAULT_WINDOW_DAYS, CalendarTask, schedule, validate_window
 from domain.errors import NotFound, ValidationFailed
-from domain.plan import Plan
 from domain.user import User, local_today, require_plan_features
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
@@ -40,7 +45,9 @@ class ScheduleCalendar:
       `should` ones on even plan days;
     - existing tasks are kept, so scheduling a window twice creates nothing and changes nothing;
     - every date of the window with tasks has a progress item counting all of its tasks, and the
-      streaks from the window on are recomputed.
+      streaks from the window on are recomputed;
+    - tasks and progress are written only while the plan they come from is still the active
+      one and the progress items are as read (a conflict re-reads and decides again).
     Returns every task of the window, by date then task id.
     """
 
@@ -64,30 +71,32 @@ class ScheduleCalendar:
         if user is None:
             raise NotFound("user not found")
         require_plan_features(user.tier)
-        plan = self._plans.get_active(user.user_id)
-        if plan is None:
-            raise NotFound("no active plan to schedule")
         today = local_today(user, self._clock.now())
         start = today if request.start_date is None else request.start_date
         if not today - timedelta(days=1) <= start <= today + timedelta(days=SCHEDULE_AHEAD_DAYS):
             raise ValidationFailed(
                 f"the window starts between yesterday and {SCHEDULE_AHEAD_DAYS} days from today"
             )
-        return retry_on_conflict(lambda: self._schedule(user, plan, start, days))
+        return retry_on_conflict(lambda: self._schedule(user, start, days))
 
-    def _schedule(self, user: User, plan: Plan, start: date, days: int) -> list[CalendarTask]:
+    def _schedule(self, user: User, start: date, days: int) -> list[CalendarTask]:
+        # Read on every try: a plan replaced meanwhile fails the write's plan guard, and the
+        # next try schedules the new one.
+        plan = self._plans.get_active(user.user_id)
+        if plan is None:
+            raise NotFound("no active plan to schedule")
         now = self._clock.now()
         plan_start = local_today(user, plan.created_at)
         wanted = schedule(user.user_id, plan, plan_start, start, days, now)
         last = start + timedelta(days=days - 1)
+        # Progress before tasks: the counts below come from tasks at least as new (decision 141).
+        chain = chain_from(self._progress, user.user_id, start, last, local_today(user, now))
         existing = list(self._calendar.between(user.user_id, start, last))
         known = {(task.task_date, task.task_id) for task in existing}
         new = [task for task in wanted if (task.task_date, task.task_id) not in known]
         window = sorted([*existing, *new], key=lambda task: task.sort_key)
-        counts = counts_by_date(window)
-        changes = recount_progress(
-            self._progress, user.user_id, counts, local_today(user, now), now
-        )
+        changes = recount(chain, user.user_id, counts_by_date(window), now)
         if new or changes.changed:
-            self._calendar.add_tasks(new, changes.changed)
+            progress = guarded_items(changes, {task.task_date for task in new})
+            self._calendar.add_tasks(new, progress, while_active=plan)
         return window

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from application.progress_sync import counts_by_date, horizon, recount
 from application.retry import retry_on_conflict
 from domain.calendar import CalendarTask, check_completion_window, set_completed
-from domain.errors import NotFound
+from domain.errors import ConcurrentModification, NotFound
 from domain.progress import Progress
 from domain.user import local_today, require_plan_features
 from ports.calendar import CalendarRepository
@@ -42,7 +43,9 @@ class SetTaskCompletion:
     - only tasks of the user's today or yesterday move (FUTURE_TASK, TOO_LATE; decision 035);
     - asking for the state the task has writes nothing;
     - the date's progress counts its tasks, and streaks are recomputed from that date on, so
-      changing yesterday updates today's streak; task and progress are written atomically.
+      changing yesterday updates today's streak; task and progress are written atomically,
+      conditioned on the task's state as read and the progress items' revisions, so a
+      concurrent change of either re-reads and decides again (no count is lost or doubled).
     Profile and task are read together, and the progress from the task's date on in one query
     (decisions 115, 118); the date's counts move from its progress item by the one task.
     """
@@ -80,12 +83,16 @@ class SetTaskCompletion:
         counts = {task.task_date: self._counts(task, updated, chain)}
         changes = recount(chain, user.user_id, counts, now)
         day = task.task_date
+        written: Sequence[Progress] = ()
         if updated is not task or changes.changed:
             # An unchanged task with changed progress only repairs a progress item out of step.
-            written = self._calendar.set_completed(updated, changes.changed)
-            stored = {item.date: item for item in written}.get(day, changes.by_date[day])
-        else:
-            stored = changes.by_date[day]
+            written = self._calendar.set_completed(
+                updated, changes.changed, was_completed=task.completed
+            )
+        stored = {item.date: item for item in written}.get(day) or changes.by_date.get(day)
+        if stored is None:
+            # The date's tasks were gone when counted (an erasure, a new plan): read again.
+            raise ConcurrentModification("the task's date changed while it was read")
         return TaskCompletion(updated, stored)
 
     def _counts(

@@ -27,8 +27,9 @@ DELETES_PER_REQUEST = 25  # BatchWriteItem's limit
 
 
 def erasure_minimum(items: int) -> int:
-    """One query per user table, then one delete request per 25 items (decision 119)."""
-    return USER_TABLES + math.ceil(items / DELETES_PER_REQUEST)
+    """One query per user table, then one delete request per 25 items (decision 119), then
+    one more query per user table: the sweep for items of concurrent writers (decision 141)."""
+    return 2 * USER_TABLES + math.ceil(items / DELETES_PER_REQUEST)
 
 
 # What a journey user has when erased: user, email reservation and limits row, a subscription,
@@ -74,7 +75,7 @@ MINIMUM: dict[str, tuple[int, str]] = {
     "export_account": (7, "one query per user table"),
     "erase_account": (
         erasure_minimum(JOURNEY_ERASED_ITEMS),
-        f"one query per user table, one delete request per 25 of its {JOURNEY_ERASED_ITEMS} items",
+        f"2 queries per user table, 1 delete request per 25 of its {JOURNEY_ERASED_ITEMS} items",
     ),
 }
 
@@ -114,7 +115,8 @@ PINNED: dict[str, tuple[int, int]] = {
     "unban_user": (2, 2),
     "cancel_subscription": (2, 2),
     "export_account": (USER_TABLES, 1),
-    "erase_account": (erasure_minimum(JOURNEY_ERASED_ITEMS), 1 + 4),
+    # single: the collection's Query, 4 deletes, the sweep's Query
+    "erase_account": (erasure_minimum(JOURNEY_ERASED_ITEMS), 1 + 4 + 1),
 }
 
 

@@ -264,3 +264,18 @@ def _require_aware(field: str, value: datetime) -> None:
 def _utc(now: datetime) -> datetime:
     _require_aware("now", now)
     return now.astimezone(UTC)
+
+
+PROFILE_FIELDS = (
+    "name",
+    "timezone",
+    "last_login_at",
+    "wellness_disclaimer_accepted",
+    "wellness_disclaimer_accepted_at",
+)
+"""The fields a profile update may write (never email, tier or creation time)."""
+
+
+def changed_profile_fields(read: User, updated: User) -> tuple[str, ...]:
+    """The profile fields `updated` changes relative to `read`: what a guarded update writes."""
+    return tuple(f for f in PROFILE_FIELDS if getattr(read, f) != getattr(updated, f))

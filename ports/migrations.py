@@ -14,6 +14,9 @@ class AppliedMigration:
     applied_at: datetime
     description: str
     author: str
+    # True from the claim until the apply step finished: later versions wait (decision 143).
+    # Records written before this field existed read as finished.
+    in_progress: bool = False
 
 
 @runtime_checkable
@@ -30,4 +33,8 @@ class MigrationLedger(Protocol):
 
     def release(self, version: str) -> None:
         """Forget a claim whose apply step failed, so that a later run retries it."""
+        ...
+
+    def finish(self, version: str) -> None:
+        """Mark a claimed migration as applied in full (no longer `in_progress`)."""
         ...

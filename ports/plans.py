@@ -20,10 +20,11 @@ class PlanRepository(Protocol):
         """Every plan of the user, oldest version first."""
         ...
 
-    def activate(self, plan: Plan, previous: Plan | None) -> None:
+    def activate(self, plan: Plan, previous: Plan | None, *, require_user: bool = False) -> None:
         """Store `plan` as active and `previous` as inactive in one atomic write.
 
         Raises ConcurrentModification when `previous` is no longer the active plan, or another
-        plan of the same version was stored meanwhile (a concurrent generation won).
+        plan of the same version was stored meanwhile (a concurrent generation won); NotFound
+        with `require_user` when the user is not stored (erased meanwhile).
         """
         ...

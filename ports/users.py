@@ -27,9 +27,12 @@ class UserRepository(Protocol):
         """
         ...
 
-    def update_profile(self, user: User) -> None:
+    def update_profile(self, user: User, read: User | None = None) -> None:
         """Write profile fields (name, timezone, login, disclaimer); never email or tier.
 
+        With `read` (the profile the change was decided from), only the fields that differ from
+        it are written, and only while the stored ones still hold their `read` values: another
+        value is ConcurrentModification, so concurrent changes of other fields are never undone.
         Raises NotFound when the user does not exist.
         """
         ...

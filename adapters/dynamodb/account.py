@@ -71,10 +71,31 @@ class DynamoDBAccountStore(DynamoDBRepository):
         split = total - tail
         batch_write(self._client, [(table, delete_request(key)) for table, key in doomed[:split]])
         if not last:
-            return total
+            return total + self._sweep(user_id)
         together = [delete(table, key) for table, key in doomed[split:]]
         dropped = write_atomically(self._client, [*together, *last])
-        return total - len(dropped)
+        return total - len(dropped) + self._sweep(user_id)
+
+    def _sweep(self, user_id: str) -> int:
+        """Delete what concurrent writers created after the queries above; how many items.
+
+        Every write that creates a user's item is conditioned on another item of the user
+        (limits revision, active plan, stored task or attempt, the user item): once everything
+        found is gone, no such write can land, so one more pass finds all that did (issue 12).
+        A user item found again means the id registered anew: its items are not ours to delete.
+        """
+        found = self._items_of(user_id, whole={keys.USERS})
+        if found[keys.USERS]:
+            return 0
+        layout = self._layout
+        leftovers = [
+            (self._table(entity), delete_request(layout.key_of(entity, item)))
+            for entity in keys.USER_TABLES
+            if entity != keys.USERS
+            for item in found[entity]
+        ]
+        batch_write(self._client, leftovers)
+        return len(leftovers)
 
     def _reservation_delete(self, email: str, user_id: str) -> Write:
         """The reservation's delete, dropped when it is absent or another user's by now."""

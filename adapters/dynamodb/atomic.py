@@ -172,6 +172,14 @@ def delete(
     return Write("Delete", table, key, request, failure, skip_when_condition_fails)
 
 
+def check(
+    table: str, key: Item, condition: Condition, failure: FailureMapper | None = None
+) -> Write:
+    """Write nothing, but cancel the transaction unless `condition` holds on the item."""
+    request = _with_condition({}, condition)
+    return Write("ConditionCheck", table, key, request, failure)
+
+
 def set_or_remove(
     attributes: Mapping[str, AttributeValue | None],
 ) -> tuple[str, dict[str, str], dict[str, AttributeValue]]:

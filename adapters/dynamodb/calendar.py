@@ -20,6 +20,7 @@ from adapters.dynamodb.atomic import (
     Condition,
     Write,
     absent,
+    check,
     delete,
     exists,
     put,
@@ -38,7 +39,8 @@ from adapters.dynamodb.mappers.calendar_tasks import (
     task_to_item,
 )
 from domain.calendar import CalendarTask
-from domain.errors import DomainError, NotFound
+from domain.errors import ConcurrentModification, DomainError, NotFound
+from domain.plan import Plan
 from domain.progress import Progress
 
 _Day = tuple[date, str]  # (date, user id): dates in order, as the in-memory adapter writes them
@@ -96,7 +98,13 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         request = self._range(user_id, first, last)
         return [task_from_item(item) for item in query_all(self._client, request)]
 
-    def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def add_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Create the tasks that do not exist yet and write their dates' progress (guarded).
 
         Each date's tasks and progress go into one transaction (several dates per transaction,
@@ -117,9 +125,15 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
                 skip_when_condition_fails=True,
             )
 
-        self._write_by_day(tasks, progress, creates)
+        self._write_by_day(tasks, progress, creates, while_active)
 
-    def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def remove_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Delete the tasks still uncompleted and write their dates' progress (guarded)."""
         table = self._table(keys.CALENDAR_TASKS)
         layout = self._layout
@@ -128,12 +142,20 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
             key = _task_key(layout, task)
             return delete(table, key, _still_open(layout), skip_when_condition_fails=True)
 
-        self._write_by_day(tasks, progress, deletes)
+        self._write_by_day(tasks, progress, deletes, while_active)
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
+    def set_completed(
+        self,
+        task: CalendarTask,
+        progress: Sequence[Progress],
+        *,
+        was_completed: bool | None = None,
+    ) -> Sequence[Progress]:
         """Update the task's completion (and its sparse open-task index key) and the progress
-        items it changes in one transaction; NotFound if the task is gone. Returns the progress
-        items as stored."""
+        items it changes in one transaction, if the task is still stored as `was_completed`
+        (ConcurrentModification otherwise; NotFound if it is gone). Returns the progress items
+        as stored."""
+        was = not task.completed if was_completed is None else was_completed
         layout = self._layout
         # The sparse index key goes or comes back in the same update as `completed`.
         expression, names, values = set_or_remove(
@@ -148,8 +170,8 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
             expression,
             names,
             values,
-            exists(layout.key_attribute(keys.CALENDAR_TASKS)),
-            _no_such_task,
+            exists(layout.key_attribute(keys.CALENDAR_TASKS)) & _completed_is(was),
+            _task_moved,
         )
         write_atomically(self._client, [change, *(self._progress_write(p) for p in progress)])
         return [self._stored_progress(p) for p in progress]
@@ -239,14 +261,25 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         tasks: Iterable[CalendarTask],
         progress: Iterable[Progress],
         task_write: Callable[[CalendarTask], Write],
+        plan: Plan | None,
     ) -> None:
         days: dict[_Day, list[Write]] = defaultdict(list)
         for item in progress:
             days[(item.date, item.user_id)].append(self._progress_write(item))
         for task in tasks:
             days[(task.task_date, task.user_id)].append(task_write(task))
-        for transaction in _packed([days[day] for day in sorted(days)]):
-            write_atomically(self._client, transaction)
+        # Each transaction also checks that the plan the tasks were decided from is active.
+        guard = [] if plan is None else [self._plan_active(plan)]
+        for transaction in _packed([days[day] for day in sorted(days)], reserve=len(guard)):
+            write_atomically(self._client, [*guard, *transaction])
+
+    def _plan_active(self, plan: Plan) -> Write:
+        return check(
+            self._table(keys.PLANS),
+            self._layout.plan_key(plan.user_id, plan.plan_id),
+            Condition("#active = :true", {"#active": "is_active"}, {":true": b(True)}),
+            _plan_replaced,
+        )
 
     def _range(self, user_id: str, first: date, last: date) -> dict[str, Any]:
         # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.
@@ -258,14 +291,15 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         return self._layout.of_user(keys.CALENDAR_TASKS, user_id, sort)
 
 
-def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:
-    """Whole dates in order, packed into transactions of at most 100 items and 4 MB."""
+def _packed(days: Sequence[list[Write]], reserve: int = 0) -> list[list[Write]]:
+    """Whole dates in order, packed into transactions of at most 100 items (less `reserve`,
+    kept for guards sent with each) and 4 MB."""
     transactions: list[list[Write]] = []
     current: list[Write] = []
     size = 0
     for writes in days:
         day_size = sum(w.size() for w in writes)
-        too_many = len(current) + len(writes) > MAX_TRANSACTION_ITEMS
+        too_many = len(current) + len(writes) > MAX_TRANSACTION_ITEMS - reserve
         too_big = size + day_size > MAX_TRANSACTION_BYTES
         if current and (too_many or too_big):
             transactions.append(current)
@@ -277,5 +311,16 @@ def _packed(days: Sequence[list[Write]]) -> list[list[Write]]:
     return transactions
 
 
-def _no_such_task(_old: Item | None) -> DomainError:
-    return NotFound("no such task")
+def _completed_is(was: bool) -> Condition:
+    """The task is still in the state its progress delta was decided from."""
+    return Condition("#completed = :was", {"#completed": "completed"}, {":was": b(was)})
+
+
+def _plan_replaced(_old: Item | None) -> DomainError:
+    return ConcurrentModification("the plan is no longer active")
+
+
+def _task_moved(old: Item | None) -> DomainError:
+    if old is None:
+        return NotFound("no such task")
+    return ConcurrentModification("the task moved since it was read")

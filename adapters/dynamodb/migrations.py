@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.dynamodb import keys
-from adapters.dynamodb.atomic import absent, delete, put, write_atomically
+from adapters.dynamodb.atomic import absent, delete, exists, put, update, write_atomically
 from adapters.dynamodb.attributes import Item
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import storage_errors
@@ -62,6 +62,22 @@ class DynamoDBMigrationLedger(DynamoDBRepository):
         write_atomically(
             self._client,
             [delete(self._table(keys.MIGRATIONS), self._layout.migration_key(version))],
+        )
+
+    def finish(self, version: str) -> None:
+        """Mark a claimed migration as applied in full (drop its `in_progress` flag)."""
+        write_atomically(
+            self._client,
+            [
+                update(
+                    self._table(keys.MIGRATIONS),
+                    self._layout.migration_key(version),
+                    "REMOVE #flag",
+                    {"#flag": "in_progress"},
+                    {},
+                    exists(self._layout.key_attribute(keys.MIGRATIONS)),
+                )
+            ],
         )
 
 

@@ -10,6 +10,8 @@ from adapters.dynamodb.atomic import (
     Condition,
     Write,
     absent,
+    check,
+    exists,
     put,
     set_or_remove,
     update,
@@ -20,7 +22,7 @@ from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import query_all
 from adapters.dynamodb.layout import with_filter
 from adapters.dynamodb.mappers.plans import plan_from_item, plan_to_item
-from domain.errors import ConcurrentModification, DomainError
+from domain.errors import ConcurrentModification, DomainError, NotFound
 from domain.plan import Plan
 
 
@@ -43,7 +45,7 @@ class DynamoDBPlanRepository(DynamoDBRepository):
         """Every plan of the user, oldest version first (read consistently)."""
         return self._of_user(user_id, None)
 
-    def activate(self, plan: Plan, previous: Plan | None) -> None:
+    def activate(self, plan: Plan, previous: Plan | None, *, require_user: bool = False) -> None:
         """Put `plan` as active (new plan id) and flip `previous` off while it is still active,
         in one transaction; ConcurrentModification if either condition fails."""
         table = self._table(keys.PLANS)
@@ -56,7 +58,7 @@ class DynamoDBPlanRepository(DynamoDBRepository):
                 layout.stored(keys.PLANS, active),
                 absent(layout.key_attribute(keys.PLANS)),
                 _version_taken,
-            )
+            ),
         ]
         if previous is not None:
             if previous.user_id != plan.user_id:
@@ -81,6 +83,17 @@ class DynamoDBPlanRepository(DynamoDBRepository):
                     _no_longer_active,
                 )
             )
+        if require_user:
+            # An erased user gets no plan, even from a generation that read the profile before
+            # the erasure.
+            writes.append(
+                check(
+                    self._table(keys.USERS),
+                    layout.user_key(plan.user_id),
+                    exists(layout.key_attribute(keys.USERS)),
+                    _no_such_user,
+                )
+            )
         write_atomically(self._client, writes)
 
     def _of_user(self, user_id: str, condition: Condition | None) -> list[Plan]:
@@ -89,6 +102,10 @@ class DynamoDBPlanRepository(DynamoDBRepository):
             with_filter(request, condition.expression, condition.names, condition.values)
         plans = [plan_from_item(item) for item in query_all(self._client, request)]
         return sorted(plans, key=lambda p: (p.version, p.plan_id))
+
+
+def _no_such_user(_old: Item | None) -> DomainError:
+    return NotFound("no such user")
 
 
 def _version_taken(_old: Item | None) -> DomainError:

@@ -15,15 +15,25 @@ from adapters.dynamodb.atomic import (
     update,
     write_atomically,
 )
-from adapters.dynamodb.attributes import Item, b, opt_s, opt_t, s, t
+from adapters.dynamodb.attributes import AttributeValue, Item, b, opt_s, opt_t, s, t
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, storage_errors
 from adapters.dynamodb.layout import Layout
 from adapters.dynamodb.mappers.user_limits import limits_to_item
-from adapters.dynamodb.mappers.users import reservation_item, user_from_item, user_to_item
-from domain.errors import AlreadyRegistered, DomainError, EmailTaken, NotFound
+from adapters.dynamodb.mappers.users import (
+    reservation_item,
+    user_from_item,
+    user_to_item,
+)
+from domain.errors import (
+    AlreadyRegistered,
+    ConcurrentModification,
+    DomainError,
+    EmailTaken,
+    NotFound,
+)
 from domain.limits import UserLimits
-from domain.user import User
+from domain.user import PROFILE_FIELDS, User, changed_profile_fields
 
 
 class DynamoDBUserRepository(DynamoDBRepository):
@@ -87,26 +97,26 @@ class DynamoDBUserRepository(DynamoDBRepository):
             ],
         )
 
-    def update_profile(self, user: User) -> None:
-        """Write name, timezone, last login and disclaimer; never email or tier (else NotFound)."""
-        expression, names, values = set_or_remove(
-            {
-                "name": opt_s(user.name),
-                "timezone": s(user.timezone),
-                "last_login_at": opt_t(user.last_login_at),
-                "wellness_disclaimer_accepted": b(user.wellness_disclaimer_accepted),
-                "wellness_disclaimer_accepted_at": opt_t(user.wellness_disclaimer_accepted_at),
-                "updated_at": t(user.updated_at),
-            }
-        )
+    def update_profile(self, user: User, read: User | None = None) -> None:
+        """Write name, timezone, last login and disclaimer; never email or tier (else NotFound).
+
+        With `read`, only the fields changed since it, each conditioned on its `read` value.
+        """
+        fields = PROFILE_FIELDS if read is None else changed_profile_fields(read, user)
+        attributes = {f: _profile_value(user, f) for f in fields}
+        expression, names, values = set_or_remove({**attributes, "updated_at": t(user.updated_at)})
+        condition = _is_a_user(self._layout)
+        if read is not None:
+            for number, field in enumerate(fields):
+                condition = condition & _still(number, field, _profile_value(read, field))
         write = update(
             self._table(keys.USERS),
             self._layout.user_key(user.user_id),
             expression,
             names,
             values,
-            _is_a_user(self._layout),
-            _no_such_user,
+            condition,
+            _no_such_user if read is None else _user_moved,
         )
         write_atomically(self._client, [write])
 
@@ -151,3 +161,28 @@ def _email_taken(_old: Item | None) -> DomainError:
 
 def _no_such_user(_old: Item | None) -> DomainError:
     return NotFound("no such user")
+
+
+def _profile_value(user: User, field: str) -> AttributeValue | None:
+    """A profile field as stored; None for an absent optional one."""
+    value = getattr(user, field)
+    if field == "wellness_disclaimer_accepted":
+        return b(value)
+    if field in ("last_login_at", "wellness_disclaimer_accepted_at"):
+        return opt_t(value)
+    if field == "timezone":
+        return s(value)
+    return opt_s(value)
+
+
+def _still(number: int, field: str, value: AttributeValue | None) -> Condition:
+    """The stored field still holds the value read (absent when it was None)."""
+    if value is None:
+        return Condition(f"attribute_not_exists(#g{number})", {f"#g{number}": field})
+    return Condition(f"#g{number} = :g{number}", {f"#g{number}": field}, {f":g{number}": value})
+
+
+def _user_moved(old: Item | None) -> DomainError:
+    if old is None or "email" not in old:
+        return NotFound("no such user")
+    return ConcurrentModification("the profile moved since it was read")

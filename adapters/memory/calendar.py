@@ -20,7 +20,8 @@ from adapters.memory.database import (
     require_same,
 )
 from domain.calendar import CalendarTask
-from domain.errors import NotFound
+from domain.errors import ConcurrentModification, NotFound
+from domain.plan import Plan
 from domain.progress import Progress
 
 _Day = tuple[str, date]
@@ -55,34 +56,59 @@ class InMemoryCalendarRepository:
             ]
         return sorted(found, key=lambda t: t.sort_key)
 
-    def add_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def add_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Create missing tasks and write the progress of their dates, one date at a time.
 
         Dates are written oldest first, each atomically; a failed progress guard stops there
-        with ConcurrentModification, the earlier dates written (decision 063).
+        with ConcurrentModification, the earlier dates written (decision 063). With
+        `while_active`, each date only while that plan is stored and active.
         """
-        for tx, day_tasks in self._by_day(tasks, progress):
+        for tx, day_tasks in self._by_day(tasks, progress, while_active):
             for task in day_tasks:
                 tx.put_if_absent(self._db.calendar_tasks, _key(task), as_stored(task))
             tx.commit()
 
-    def remove_tasks(self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]) -> None:
+    def remove_tasks(
+        self,
+        tasks: Sequence[CalendarTask],
+        progress: Sequence[Progress],
+        *,
+        while_active: Plan | None = None,
+    ) -> None:
         """Delete still-uncompleted tasks and write the progress of their dates, date by date.
 
         A task completed (or deleted) meanwhile is left as it is (decision 063).
         """
-        for tx, day_tasks in self._by_day(tasks, progress):
+        for tx, day_tasks in self._by_day(tasks, progress, while_active):
             for task in day_tasks:
                 tx.delete(self._db.calendar_tasks, _key(task), only_if=_is_open)
             tx.commit()
 
-    def set_completed(self, task: CalendarTask, progress: Sequence[Progress]) -> Sequence[Progress]:
-        """Write the task's completion and the progress items it changes, all or nothing;
-        returns the progress items as stored."""
+    def set_completed(
+        self,
+        task: CalendarTask,
+        progress: Sequence[Progress],
+        *,
+        was_completed: bool | None = None,
+    ) -> Sequence[Progress]:
+        """Write the task's completion and the progress items it changes, all or nothing,
+        if the stored task is still `was_completed`; returns the progress items as stored."""
         db = self._db
         key = _key(task)
+        was = not task.completed if was_completed is None else was_completed
         tx = db.transaction()
         tx.require(lambda: key in db.calendar_tasks, lambda: NotFound("no such task"))
+        # The progress delta was decided from this state: another one means a lost update.
+        tx.require(
+            lambda: db.calendar_tasks[key].completed == was,
+            lambda: ConcurrentModification(f"task {task.task_id} moved since it was read"),
+        )
         completed_at = as_stored(task).completed_at
         tx.update(
             db.calendar_tasks,
@@ -119,7 +145,7 @@ class InMemoryCalendarRepository:
         return items, next_cursor
 
     def _by_day(
-        self, tasks: Sequence[CalendarTask], progress: Sequence[Progress]
+        self, tasks: Sequence[CalendarTask], progress: Sequence[Progress], plan: Plan | None
     ) -> list[tuple[Transaction, list[CalendarTask]]]:
         """One transaction per user and date, oldest first, with that date's progress guarded."""
         tasks_of: dict[_Day, list[CalendarTask]] = defaultdict(list)
@@ -132,10 +158,20 @@ class InMemoryCalendarRepository:
         batches = []
         for day in days:
             tx = self._db.transaction()
+            if plan is not None:
+                self._require_active(tx, plan)
             for item in progress_of[day]:
                 self._write_progress(tx, item)
             batches.append((tx, tasks_of[day]))
         return batches
+
+    def _require_active(self, tx: Transaction, plan: Plan) -> None:
+        plans = self._db.plans
+        key = (plan.user_id, plan.plan_id)
+        tx.require(
+            lambda: key in plans and plans[key].is_active,
+            lambda: ConcurrentModification("the plan is no longer active"),
+        )
 
     def _write_progress(self, tx: Transaction, item: Progress) -> Progress:
         key = (item.user_id, item.date.isoformat())

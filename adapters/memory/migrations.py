@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from adapters.memory.database import InMemoryDatabase, as_stored
@@ -31,3 +32,10 @@ class InMemoryMigrationLedger:
         """Forget a claim, so that a later run retries it."""
         with self._db.lock:
             self._db.migrations.pop(version, None)
+
+    def finish(self, version: str) -> None:
+        """Mark a claimed migration as applied in full."""
+        with self._db.lock:
+            stored = self._db.migrations.get(version)
+            if stored is not None:
+                self._db.migrations[version] = dataclasses.replace(stored, in_progress=False)

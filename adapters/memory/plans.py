@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from adapters.memory.database import InMemoryDatabase, as_stored
-from domain.errors import ConcurrentModification
+from domain.errors import ConcurrentModification, NotFound
 from domain.plan import Plan
 
 
@@ -27,11 +27,14 @@ class InMemoryPlanRepository:
             mine = [p for (owner, _), p in self._db.plans.items() if owner == user_id]
         return sorted(mine, key=lambda p: (p.version, p.plan_id))
 
-    def activate(self, plan: Plan, previous: Plan | None) -> None:
+    def activate(self, plan: Plan, previous: Plan | None, *, require_user: bool = False) -> None:
         """Store `plan` as active and `previous` as inactive in one atomic write (decision 052)."""
         db = self._db
         key = (plan.user_id, plan.plan_id)
         tx = db.transaction()
+        # An erased user gets no plan, even from a generation that read the profile before it.
+        if require_user:
+            tx.require(lambda: plan.user_id in db.users, lambda: NotFound("no such user"))
         tx.require(
             lambda: key not in db.plans,
             lambda: ConcurrentModification("a plan of this version was stored meanwhile"),

@@ -11,9 +11,9 @@ from adapters.memory.database import (
     next_revision,
     require_revision,
 )
-from domain.errors import AlreadyRegistered, EmailTaken, NotFound
+from domain.errors import AlreadyRegistered, ConcurrentModification, EmailTaken, NotFound
 from domain.limits import UserLimits
-from domain.user import User
+from domain.user import PROFILE_FIELDS, User, changed_profile_fields
 
 
 class InMemoryUserRepository:
@@ -52,25 +52,27 @@ class InMemoryUserRepository:
         tx.put(db.limits, limits.user_id, as_stored(dataclasses.replace(limits, revision=1)))
         tx.commit()
 
-    def update_profile(self, user: User) -> None:
-        """Write profile fields (name, timezone, login, disclaimer); never email or tier."""
+    def update_profile(self, user: User, read: User | None = None) -> None:
+        """Write profile fields (name, timezone, login, disclaimer); never email or tier.
+
+        With `read`, only the fields changed since it, while still stored as read.
+        """
         db = self._db
         tx = db.transaction()
         tx.require(lambda: user.user_id in db.users, lambda: NotFound("no such user"))
         stored_form = as_stored(user)
-
-        def profile(stored: User) -> User:
-            return dataclasses.replace(
-                stored,
-                name=stored_form.name,
-                timezone=stored_form.timezone,
-                last_login_at=stored_form.last_login_at,
-                wellness_disclaimer_accepted=stored_form.wellness_disclaimer_accepted,
-                wellness_disclaimer_accepted_at=stored_form.wellness_disclaimer_accepted_at,
-                updated_at=stored_form.updated_at,
+        fields: tuple[str, ...] = PROFILE_FIELDS
+        if read is not None:
+            before = as_stored(read)
+            fields = changed_profile_fields(before, stored_form)
+            tx.require(
+                lambda: all(
+                    getattr(db.users[user.user_id], f) == getattr(before, f) for f in fields
+                ),
+                lambda: ConcurrentModification("the profile moved since it was read"),
             )
-
-        tx.update(db.users, user.user_id, profile)
+        changes = {f: getattr(stored_form, f) for f in (*fields, "updated_at")}
+        tx.update(db.users, user.user_id, lambda stored: dataclasses.replace(stored, **changes))
         tx.commit()
 
     def change_tier(self, user: User, limits: UserLimits) -> UserLimits:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from stripe.params.checkout import SessionCreateParams
 
 # Stripe answers 404 `resource_missing` for a subscription that is already canceled.
+_ENDED = frozenset({"canceled", "incomplete_expired"})
 _RESOURCE_MISSING = "resource_missing"
 
 
@@ -78,9 +79,24 @@ class StripePaymentGateway:
         return CheckoutSession(session_id=session.id, url=session.url)
 
     def cancel_at_period_end(self, subscription_id: str) -> None:
-        """Stop the subscription from renewing; it keeps granting until its period ends."""
+        """Stop the subscription from renewing; it keeps granting until its period ends.
+
+        One Stripe has ended already (its webhook still on the way) renews no more: done
+        (Stripe refuses to update a canceled subscription with a 400; decision 144).
+        """
+        try:
+            with _translated_errors():
+                self._stripe().v1.subscriptions.update(
+                    subscription_id, {"cancel_at_period_end": True}
+                )
+        except PaymentProviderError as error:
+            if error.http_status != 400 or not self._has_ended(subscription_id):
+                raise
+
+    def _has_ended(self, subscription_id: str) -> bool:
         with _translated_errors():
-            self._stripe().v1.subscriptions.update(subscription_id, {"cancel_at_period_end": True})
+            status = self._retrieve_subscription(subscription_id).get("status")
+        return status in _ENDED
 
     def cancel_now(self, subscription_id: str) -> None:
         """End the subscription immediately; one that Stripe no longer has counts as ended."""

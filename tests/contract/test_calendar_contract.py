@@ -10,9 +10,10 @@ import pytest
 
 from domain.calendar import set_completed
 from domain.errors import ConcurrentModification, NotFound
+from domain.plan import deactivate
 from domain.progress import Progress, with_counts
 from ports.errors import InvalidCursor
-from tests.support.factories import DAY0, T0, a_progress, a_task
+from tests.support.factories import DAY0, T0, a_plan, a_progress, a_task
 from tests.support.stores import Stores
 
 LATER = T0 + timedelta(hours=2)
@@ -211,3 +212,58 @@ def test_an_open_task_cursor_that_was_never_issued_is_invalid(stores: Stores, cu
     stores.calendar.add_tasks([a_task()], [a_progress(total=1)])
     with pytest.raises(InvalidCursor):
         stores.calendar.users_with_open_tasks(DAY0, limit=2, cursor=cursor)
+
+
+def test_completing_a_task_completed_meanwhile_is_a_conflict_and_writes_nothing(
+    stores: Stores,
+) -> None:
+    # The caller read it open and moves the progress by one: a completed task means the
+    # progress delta was decided from a stale state (issue 12).
+    task = a_task(completed=True)
+    stores.calendar.add_tasks([task], [a_progress(total=1, completed=1)])
+    progress = stored_progress(stores, "user-1", DAY0)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.set_completed(
+            set_completed(a_task(), True, LATER), [with_counts(progress, 1, 1, LATER)]
+        )
+    assert stores.progress.get("user-1", DAY0) == progress
+    assert stores.calendar.get("user-1", DAY0, task.task_id) == task
+
+
+def test_a_progress_repair_is_guarded_by_the_state_the_task_was_read_in(
+    stores: Stores,
+) -> None:
+    task = a_task()
+    stores.calendar.add_tasks([task], [a_progress(total=1, completed=1)])
+    progress = stored_progress(stores, "user-1", DAY0)
+    repaired = with_counts(progress, 1, 0, LATER)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.set_completed(task, [repaired], was_completed=True)
+    stores.calendar.set_completed(task, [repaired], was_completed=False)
+    stored = stores.progress.get("user-1", DAY0)
+    assert stored is not None
+    assert stored.tasks_completed == 0
+
+
+def test_tasks_are_added_and_removed_only_while_their_plan_is_the_active_one(
+    stores: Stores,
+) -> None:
+    plan = a_plan()
+    stores.plans.activate(plan, None)
+    task = a_task(plan_id=plan.plan_id)
+    stores.calendar.add_tasks([task], [a_progress(total=1)], while_active=plan)
+    assert stores.calendar.get("user-1", DAY0, task.task_id) == task
+    newer = a_plan(version=2, created_at=LATER)
+    stores.plans.activate(newer, deactivate(plan, LATER))
+    other = a_task(task_date=day(1), plan_id=plan.plan_id)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.add_tasks([other], [a_progress(day=day(1), total=1)], while_active=plan)
+    assert stores.calendar.get("user-1", day(1), other.task_id) is None
+    progress = stored_progress(stores, "user-1", DAY0)
+    with pytest.raises(ConcurrentModification):
+        stores.calendar.remove_tasks(
+            [task], [with_counts(progress, 0, 0, LATER)], while_active=plan
+        )
+    assert stores.calendar.get("user-1", DAY0, task.task_id) == task
+    stores.calendar.remove_tasks([task], [with_counts(progress, 0, 0, LATER)], while_active=newer)
+    assert stores.calendar.get("user-1", DAY0, task.task_id) is None

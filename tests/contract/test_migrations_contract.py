@@ -43,3 +43,13 @@ def test_releasing_an_unknown_version_changes_nothing(stores: Stores) -> None:
     stores.migrations.claim(a_migration("001"))
     stores.migrations.release("999")
     assert list(stores.migrations.applied()) == [a_migration("001")]
+
+
+def test_a_claim_reads_as_in_progress_until_it_is_finished(stores: Stores) -> None:
+    record = AppliedMigration("001", T0, "backfill", "tests", in_progress=True)
+    assert stores.migrations.claim(record)
+    assert stores.migrations.applied() == [record]
+    stores.migrations.finish("001")
+    [finished] = stores.migrations.applied()
+    assert not finished.in_progress
+    assert finished.version == "001"

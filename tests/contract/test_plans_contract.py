@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import ConcurrentModification
+from domain.errors import ConcurrentModification, NotFound
 from domain.plan import deactivate
-from tests.support.factories import T0, a_plan
+from tests.support.factories import T0, a_plan, a_user, limits_for
 from tests.support.stores import Stores
 
 LATER = T0 + timedelta(days=1)
@@ -69,3 +69,14 @@ def test_replacing_a_plan_that_was_never_stored_stores_nothing(stores: Stores) -
     with pytest.raises(ConcurrentModification):
         stores.plans.activate(a_plan(version=2), a_plan(version=1))
     assert list(stores.plans.list_for_user("user-1")) == []
+
+
+def test_a_plan_that_requires_its_user_is_refused_for_a_user_not_stored(stores: Stores) -> None:
+    # An erasure between a generation's read and its write leaves no plan behind (issue 12).
+    with pytest.raises(NotFound):
+        stores.plans.activate(a_plan(), None, require_user=True)
+    assert stores.plans.list_for_user("user-1") == []
+    user = a_user()
+    stores.users.add(user, limits_for(user))
+    stores.plans.activate(a_plan(), None, require_user=True)
+    assert [p.version for p in stores.plans.list_for_user("user-1")] == [1]

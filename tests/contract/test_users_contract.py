@@ -84,6 +84,34 @@ def test_a_profile_update_of_an_unknown_user_is_not_found_and_creates_nothing(
     assert stores.users.get("ghost") is None
 
 
+def test_a_guarded_profile_update_writes_only_what_changed_since_the_read(
+    stores: Stores,
+) -> None:
+    user = a_user()
+    stores.users.add(user, limits_for(user))
+    accepted = accept_disclaimer(user, LATER)
+    stores.users.update_profile(accepted, read=user)
+    # Decided from the profile before the acceptance: the login alone lands (issue 12).
+    logged_in = record_login(user, LATER + timedelta(minutes=1))
+    stores.users.update_profile(logged_in, read=user)
+    stored = stores.users.get(user.user_id)
+    assert stored is not None
+    assert stored.wellness_disclaimer_accepted_at == LATER
+    assert stored.last_login_at == LATER + timedelta(minutes=1)
+
+
+def test_a_guarded_profile_update_of_a_field_that_moved_is_a_conflict(stores: Stores) -> None:
+    user = a_user()
+    stores.users.add(user, limits_for(user))
+    first = accept_disclaimer(user, LATER)
+    stores.users.update_profile(first, read=user)
+    with pytest.raises(ConcurrentModification):
+        stores.users.update_profile(accept_disclaimer(user, LATER + timedelta(hours=1)), read=user)
+    assert stores.users.get(user.user_id) == first
+    with pytest.raises(NotFound):
+        stores.users.update_profile(a_user("ghost"), read=a_user("ghost"))
+
+
 def test_a_tier_change_writes_the_tier_and_returns_the_limits_as_stored(stores: Stores) -> None:
     user = a_user()
     stores.users.add(user, limits_for(user))

@@ -69,6 +69,9 @@ class InStep:
     def release(self, version: str) -> None:
         self._ledger.release(version)
 
+    def finish(self, version: str) -> None:
+        self._ledger.finish(version)
+
 
 def registry(client: DynamoDBClient, layout: Layout) -> list[Migration]:
     return dynamodb_migrations(lambda: client, layout, FixedClock(T0))

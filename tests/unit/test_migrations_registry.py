@@ -79,3 +79,6 @@ class _NoLedger:
 
     def release(self, version: str) -> None:
         return None
+
+    def finish(self, version: str) -> None:
+        return None

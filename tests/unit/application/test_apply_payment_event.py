@@ -246,3 +246,37 @@ def test_concurrent_events_of_two_subscriptions_leave_the_tier_they_entitle_toge
     assert statuses == {"sub_1": SubscriptionStatus.EXPIRED, "sub_2": SubscriptionStatus.EXPIRED}
     tier, limits = tier_and_limits(stores)
     assert (tier, limits.plan) == (Tier.FREE, Tier.FREE)
+
+
+class ErasingSubscriptions(RacingSubscriptions):
+    """Subscriptions whose user is erased between the event's reads and its write."""
+
+    def __init__(self, inner: SubscriptionRepository, stores: Stores) -> None:
+        super().__init__(inner, ApplyPaymentEventRequest(an_event(None)))
+        self._stores = stores
+
+    def apply(
+        self,
+        subscription: Subscription,
+        previous: Subscription | None,
+        user: User | None = None,
+        limits: UserLimits | None = None,
+    ) -> None:
+        self._stores.account.erase(subscription.user_id, None)
+        self._inner.apply(subscription, previous, user, limits)
+
+
+def test_an_event_of_a_user_erased_meanwhile_is_of_an_unknown_customer_and_stores_nothing(
+    stores: Stores, clock: FixedClock
+) -> None:
+    # A 404 would make Stripe retry for days; the user is gone for good (issue 12 soak).
+    a_user(stores, clock, tier=Tier.FREE)
+    erasing = ErasingSubscriptions(stores.subscriptions, stores)
+
+    outcome = use_case(stores, clock, erasing).execute(
+        ApplyPaymentEventRequest(an_event(a_snapshot("evt_1", T0, tier=Tier.BASIC)))
+    )
+
+    assert outcome is PaymentEventOutcome.UNKNOWN_CUSTOMER
+    assert stores.subscriptions.list_for_user(USER) == []
+    assert stores.users.get(USER) is None

@@ -152,11 +152,11 @@ class RacingPlans:
     def list_for_user(self, user_id: str) -> list[Plan]:
         return list(self._inner.list_for_user(user_id))
 
-    def activate(self, plan: Plan, previous: Plan | None) -> None:
+    def activate(self, plan: Plan, previous: Plan | None, *, require_user: bool = False) -> None:
         rival, self._rival = self._rival, None
         if rival is not None:
             rival.execute(GeneratePlanRequest(plan.user_id))
-        self._inner.activate(plan, previous)
+        self._inner.activate(plan, previous, require_user=require_user)
 
 
 def test_the_loser_of_a_concurrent_generation_builds_the_next_version(

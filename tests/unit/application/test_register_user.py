@@ -46,8 +46,8 @@ class WritesAfterAConcurrentRegistration:
             self._inner.add(self._concurrent, self._limits)
         self._inner.add(user, limits)
 
-    def update_profile(self, user: User) -> None:
-        self._inner.update_profile(user)
+    def update_profile(self, user: User, read: User | None = None) -> None:
+        self._inner.update_profile(user, read)
 
     def change_tier(self, user: User, limits: UserLimits) -> UserLimits:
         return self._inner.change_tier(user, limits)

@@ -145,6 +145,9 @@ class _ClaimedMeanwhile:
     def release(self, version: str) -> None:
         self._inner.release(version)
 
+    def finish(self, version: str) -> None:
+        self._inner.finish(version)
+
 
 def test_a_run_stops_at_a_migration_another_runner_is_still_applying(
     stores: Stores, clock: FixedClock

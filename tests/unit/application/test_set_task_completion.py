@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any, cast
 
 import pytest
 
@@ -18,6 +20,8 @@ from domain.calendar import CalendarTask
 from domain.errors import FutureTask, NotFound, TierRequired, TooLate
 from domain.plan import Priority
 from domain.tiers import Tier
+from ports.calendar import CalendarRepository
+from tests.support.factories import a_task
 from tests.support.stores import Stores
 from tests.unit.application.plan_payment_factories import USER, a_plan, a_user
 
@@ -206,3 +210,32 @@ def test_an_unknown_user_cannot_complete_tasks(stores: Stores, clock: FixedClock
 
     with pytest.raises(NotFound):
         use_case.execute(SetTaskCompletionRequest("nobody", TODAY, task.task_id, True))
+
+
+class ErasingCalendar:
+    """A calendar whose user is erased right after the task was read (an erasure racing)."""
+
+    def __init__(self, stores: Stores) -> None:
+        self._stores = stores
+        self._inner = stores.calendar
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def on_date(self, user_id: str, task_date: date) -> Sequence[CalendarTask]:
+        self._stores.account.erase(user_id, None)
+        return self._inner.on_date(user_id, task_date)
+
+
+def test_a_task_whose_date_empties_while_it_is_read_is_read_again_not_a_crash(
+    stores: Stores, clock: FixedClock
+) -> None:
+    # Found by the soak: a 500 (KeyError) when the date's tasks vanished between the reads.
+    a_user(stores, clock)
+    task = a_task(USER, TODAY)
+    stores.calendar.add_tasks([task], [])  # no progress item: the date's tasks are counted
+    calendar = cast(CalendarRepository, ErasingCalendar(stores))
+    use_case = SetTaskCompletion(stores.snapshots, calendar, stores.progress, clock)
+
+    with pytest.raises(NotFound):
+        use_case.execute(SetTaskCompletionRequest(USER, TODAY, task.task_id, False))

@@ -191,6 +191,27 @@ def test_cancelling_at_the_period_end_a_missing_subscription_is_a_provider_error
     assert raised.value.stripe_code == "resource_missing"
 
 
+def test_cancelling_at_the_period_end_one_stripe_ended_already_succeeds() -> None:
+    # Its deletion webhook is still on the way; Stripe refuses to update it (issue 12 soak).
+    ended = {**the_subscription(), "status": "canceled"}
+    http = RecordingHTTPClient(an_error(400, ""), (200, ended))
+
+    a_gateway(http).cancel_at_period_end("sub_1")
+
+    assert [(sent.method, sent.url) for sent in http.sent] == [
+        ("post", "https://api.stripe.com/v1/subscriptions/sub_1"),
+        ("get", "https://api.stripe.com/v1/subscriptions/sub_1"),
+    ]
+
+
+def test_cancelling_at_the_period_end_a_live_subscription_stripe_refuses_is_an_error() -> None:
+    http = RecordingHTTPClient(an_error(400, "parameter_invalid"), (200, the_subscription()))
+
+    with pytest.raises(PaymentProviderError) as raised:
+        a_gateway(http).cancel_at_period_end("sub_1")
+    assert raised.value.http_status == 400
+
+
 @pytest.mark.parametrize(
     ("status", "error_type", "library_error"),
     [

@@ -269,9 +269,13 @@ def test_a_canceled_subscription_cannot_be_set_to_cancel_at_the_period_end(world
     subscription_id = world.subscription_id()
     world.gateway.cancel_now(subscription_id)
 
-    with pytest.raises(PaymentProviderError) as raised:
-        world.gateway.cancel_at_period_end(subscription_id)
-    assert raised.value.http_status == 400
+    with pytest.raises(SimulatedStripeError) as raised:
+        world.sim.update_subscription(subscription_id, {"cancel_at_period_end": "true"})
+    assert raised.value.status == 400
+    # The gateway reads the refusal as "renews no more already" (decision 144).
+    sent = len(world.events())
+    world.gateway.cancel_at_period_end(subscription_id)
+    assert len(world.events()) == sent
 
 
 # --- the period, and failed payments -----------------------------------------------------------
