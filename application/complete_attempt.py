@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from application.progress_sync import counts_by_date, horizon, recount
+from application.progress_sync import counts_by_date, guarded_items, horizon, recount
 from application.retry import retry_on_conflict
 from domain.assessment import (
     Assessment,
@@ -151,14 +151,21 @@ class CompleteAttempt:
         """The progress items that change once the retest is done: the date's counts, the
         streaks from it on (as for a ticked task), and the improvement on the date's item."""
         day = done.task_date
-        after = [done if t.task_id == done.task_id else t for t in day_tasks]
         chain = self._progress.chain(user.user_id, day, horizon(local_today(user, now)))
-        changes = recount(chain, user.user_id, counts_by_date(after), now)
+        # The date's item counts its tasks (every task write carries it, guarded by its
+        # revision), so the retest moves its count by one; the tasks, read before the item,
+        # may be older than it and only count a date without one (decisions 141, 174).
+        stored = next((p for p in chain.items if p.date == day), None)
+        if stored is not None and stored.tasks_completed < stored.tasks_total:
+            counts = {day: (stored.tasks_total, stored.tasks_completed + 1)}
+        else:
+            after = [done if t.task_id == done.task_id else t for t in day_tasks]
+            counts = counts_by_date(after)
+        changes = recount(chain, user.user_id, counts, now)
+        guarded = guarded_items(changes, [day])
         if entry is None:
-            return changes.changed
+            return guarded
         item = changes.by_date.get(day)
         improved = add_improvement(item, user.user_id, day, entry, now)
-        others = [p for p in changes.changed if p.date != day]
-        if improved is item and len(others) == len(changes.changed):
-            return changes.changed
+        others = [p for p in guarded if p.date != day]
         return sorted([*others, improved], key=lambda p: p.date)
