@@ -62,6 +62,11 @@ class DynamoDBResources:
                 self._checked = True
             return client
 
+    def check(self) -> None:
+        """Check the stage's tables once (LayoutMismatch on the other layout's); an entry
+        point's first invocation calls it, later calls cost nothing."""
+        self.client()
+
     def prepared(self) -> DynamoDBClient:
         """The client, created but not used: no connection is opened (a Lambda's init, which
         SnapStart may capture); the first `client()` call still checks the tables."""

@@ -131,11 +131,7 @@ def _aws_job() -> Job:
     resources = clients.DynamoDBResources(settings)
     events = EventBridgePublisher(clients.events_client(settings), settings.event_bus)
     calendar = DynamoDBCalendarRepository(resources.prepared(), resources.layout())
-
-    def ready() -> None:
-        resources.client()  # checks the tables' layout once
-
-    return Job(calendar, events, SystemClock(), ready)
+    return Job(calendar, events, SystemClock(), resources.check)
 
 
 @cache

@@ -75,10 +75,7 @@ def aws_webhook(settings: Settings) -> Webhook:
     def apply(parsed: PaymentEvent) -> str:
         return use_case.execute(ApplyPaymentEventRequest(parsed)).value
 
-    def ready() -> None:
-        resources.client()  # checks the tables' layout once
-
-    return Webhook(gateway.parse_event, apply, SystemClock().now, ready)
+    return Webhook(gateway.parse_event, apply, SystemClock().now, resources.check)
 
 
 def aws_apply_payment_event(
