@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from application.progress_sync import counts_by_date, horizon, recount
 from application.retry import retry_on_conflict
@@ -14,7 +14,7 @@ from domain.progress import Progress
 from domain.user import local_today, require_plan_features
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
-from ports.progress import ProgressChain, ProgressRepository
+from ports.progress import ProgressChain
 from ports.snapshots import SnapshotReader, SnapshotRequest
 
 
@@ -46,20 +46,20 @@ class SetTaskCompletion:
       changing yesterday updates today's streak; task and progress are written atomically,
       conditioned on the task's state as read and the progress items' revisions, so a
       concurrent change of either re-reads and decides again (no count is lost or doubled).
-    Profile and task are read together, and the progress from the task's date on in one query
-    (decisions 115, 118); the date's counts move from its progress item by the one task.
+    Profile, task and the progress from the task's date on are read with one snapshot: one
+    Query where the store keeps a user's days next to the profile, else a batch read and a
+    query (decisions 115, 118, 125); the date's counts move from its progress item by the one
+    task.
     """
 
     def __init__(
         self,
         snapshots: SnapshotReader,
         calendar: CalendarRepository,
-        progress: ProgressRepository,
         clock: Clock,
     ) -> None:
         self._snapshots = snapshots
         self._calendar = calendar
-        self._progress = progress
         self._clock = clock
 
     def execute(self, request: SetTaskCompletionRequest) -> TaskCompletion:
@@ -67,10 +67,18 @@ class SetTaskCompletion:
 
     def _set(self, request: SetTaskCompletionRequest) -> TaskCompletion:
         now = self._clock.now()
+        # Read with the profile, before the user's today is known: up to the latest horizon
+        # of any time zone's today, past which no date has tasks or progress.
+        latest = horizon(now.date() + timedelta(days=1))
         seen = self._snapshots.read(
-            SnapshotRequest(request.user_id, user=True, task=(request.task_date, request.task_id))
+            SnapshotRequest(
+                request.user_id,
+                user=True,
+                task=(request.task_date, request.task_id),
+                progress_chain=(request.task_date, latest),
+            )
         )
-        user, task = seen.user, seen.task
+        user, task, chain = seen.user, seen.task, seen.chain
         if user is None:
             raise NotFound("user not found")
         require_plan_features(user.tier)
@@ -79,7 +87,7 @@ class SetTaskCompletion:
         today = local_today(user, now)
         check_completion_window(task.task_date, today)
         updated = set_completed(task, request.completed, now)
-        chain = self._progress.chain(user.user_id, task.task_date, horizon(today))
+        assert chain is not None
         counts = {task.task_date: self._counts(task, updated, chain)}
         changes = recount(chain, user.user_id, counts, now)
         day = task.task_date

@@ -208,10 +208,8 @@ class Container(containers.DeclarativeContainer):
             ScheduleCalendar, users, plans, calendar, progress, clock
         ),
         list_tasks=providers.Singleton(ListTasks, users, calendar),
-        set_task_completion=providers.Singleton(
-            SetTaskCompletion, snapshots, calendar, progress, clock
-        ),
-        get_progress=providers.Singleton(GetProgress, users, progress, clock),
+        set_task_completion=providers.Singleton(SetTaskCompletion, snapshots, calendar, clock),
+        get_progress=providers.Singleton(GetProgress, snapshots, progress, clock),
         top_streaks=providers.Singleton(TopStreaks, users, progress),
         start_checkout=providers.Singleton(StartCheckout, users, subscriptions, payments),
         cancel_subscription=providers.Singleton(

@@ -13,6 +13,7 @@ from domain.limits import UserLimits
 from domain.plan import Plan
 from domain.progress import Progress
 from domain.user import User
+from ports.progress import ProgressChain
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,9 @@ class SnapshotRequest:
     plans: bool = False  # every plan of the user
     # With assessment_id: the latest completed attempt of the same test created before it.
     previous_completed: bool = False
+    # (first, last): the progress items dated first..last and the latest earlier one with
+    # tasks, as ProgressRepository.chain reads them (decision 125).
+    progress_chain: tuple[date, date] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -41,6 +45,7 @@ class SnapshotRequest:
             or self.progress_date is not None
             or self.completed_since is not None
             or self.plans
+            or self.progress_chain is not None
         )
 
 
@@ -56,12 +61,13 @@ class Snapshot:
     completed: tuple[Assessment, ...] = ()  # newest first, as AssessmentRepository gives them
     plans: tuple[Plan, ...] = ()  # oldest version first
     previous: Assessment | None = None  # the previous completed attempt of the test
+    chain: ProgressChain | None = None  # when progress_chain was asked
 
 
 @runtime_checkable
 class SnapshotReader(Protocol):
-    """Point reads across the user tables, batched (decision 115), and a user's attempts and
-    plans read with them where the store keeps them together (decision 124)."""
+    """Point reads across the user tables, batched (decision 115), and a user's attempts, plans
+    or progress chain read with them where the store keeps them together (decisions 124, 125)."""
 
     def read(self, request: SnapshotRequest) -> Snapshot:
         """Every part asked for, each read consistently (as its repository's `get`,

@@ -32,7 +32,7 @@ from adapters.dynamodb.attributes import Item, b, get_s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all
 from adapters.dynamodb.fanout import MAX_PARALLEL_QUERIES, Listing, Position, read_page
-from adapters.dynamodb.layout import Layout, Sort, with_filter
+from adapters.dynamodb.layout import Layout, with_filter
 from adapters.dynamodb.mappers.calendar_tasks import (
     completion_attributes,
     task_from_item,
@@ -86,17 +86,20 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
         return task_from_item(item) if item is not None else None
 
     def on_date(self, user_id: str, task_date: date) -> Sequence[CalendarTask]:
-        """The user's tasks of one date, by task id: one consistent Query, sort key prefix
-        `YYYY-MM-DD#` (the schema's "tasks for date")."""
+        """The user's tasks of one date, by task id: one consistent Query (the schema's "tasks
+        for date")."""
         request = self._of_date(user_id, task_date)
-        return [task_from_item(item) for item in query_all(self._client, request)]
+        tasks = [task_from_item(item) for item in query_all(self._client, request)]
+        return sorted(tasks, key=lambda task: task.task_id)
 
     def between(self, user_id: str, first: date, last: date) -> Sequence[CalendarTask]:
-        """The user's tasks dated first..last inclusive, by date then task id (sort key order)."""
+        """The user's tasks dated first..last inclusive, by date then task id (one Query)."""
         if last < first:
             return []
-        request = self._range(user_id, first, last)
-        return [task_from_item(item) for item in query_all(self._client, request)]
+        request = self._layout.dated(keys.CALENDAR_TASKS, user_id, first, last)
+        tasks = [task_from_item(item) for item in query_all(self._client, request)]
+        # A layout may keep a date's tasks in another order (newest date first, decision 125).
+        return sorted(tasks, key=lambda task: (task.task_date, task.task_id))
 
     def add_tasks(
         self,
@@ -281,14 +284,8 @@ class DynamoDBCalendarRepository(DynamoDBRepository):
             _plan_replaced,
         )
 
-    def _range(self, user_id: str, first: date, last: date) -> dict[str, Any]:
-        # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.
-        sort = Sort("between", first.isoformat(), f"{last.isoformat()}$")
-        return self._layout.of_user(keys.CALENDAR_TASKS, user_id, sort)
-
     def _of_date(self, user_id: str, task_date: date) -> dict[str, Any]:
-        sort = Sort("begins", keys.task_date_prefix(task_date))
-        return self._layout.of_user(keys.CALENDAR_TASKS, user_id, sort)
+        return self._layout.dated(keys.CALENDAR_TASKS, user_id, task_date, task_date)
 
 
 def _packed(days: Sequence[list[Write]], reserve: int = 0) -> list[list[Write]]:

@@ -82,9 +82,29 @@ def with_filter(
     return request
 
 
-def day_before(day: date) -> str:
-    """The sort value of the date before `day`: `< day` written as `<= day - 1`."""
-    return date.fromordinal(day.toordinal() - 1).isoformat()
+def _task_dates(first: date | None, last: date | None) -> Sort | None:
+    # "YYYY-MM-DD" sorts before every "YYYY-MM-DD#task" and "YYYY-MM-DD$" after them.
+    if first is not None and first == last:
+        return Sort("begins", keys.task_date_prefix(first))
+    if first is not None and last is not None:
+        return Sort("between", first.isoformat(), f"{last.isoformat()}$")
+    if first is not None:
+        return Sort(">=", first.isoformat())
+    if last is not None:
+        return Sort("<=", f"{last.isoformat()}$")
+    return None
+
+
+def _progress_dates(first: date | None, last: date | None) -> Sort | None:
+    if first is not None and first == last:
+        return Sort("=", first.isoformat())
+    if first is not None and last is not None:
+        return Sort("between", first.isoformat(), last.isoformat())
+    if first is not None:
+        return Sort(">=", first.isoformat())
+    if last is not None:
+        return Sort("<=", last.isoformat())
+    return None
 
 
 class Layout(ABC):
@@ -222,6 +242,41 @@ class Layout(ABC):
     @abstractmethod
     def of_user(self, entity: str, user_id: str, sort: Sort | None = None) -> Request:
         """A consistent Query of the user's items of `entity` in sort-value order."""
+
+    def dated(
+        self,
+        entity: str,
+        user_id: str,
+        first: date | None,
+        last: date | None,
+        *,
+        newest_first: bool = False,
+    ) -> Request:
+        """A consistent Query of the user's tasks or progress items dated first..last inclusive
+        (None: open-ended), oldest date first or newest first. The items of one date come in no
+        promised order; a layout that keeps other items among them filters them out."""
+        if entity == keys.CALENDAR_TASKS:
+            sort = _task_dates(first, last)
+        elif entity == keys.PROGRESS:
+            sort = _progress_dates(first, last)
+        else:
+            raise ValueError(f"{entity} items are not dated")
+        request = self.of_user(entity, user_id, sort)
+        if newest_first:
+            request["ScanIndexForward"] = False
+        return request
+
+    @property
+    def items_per_date(self) -> int:
+        """How many items a `dated` Query reads per date, at most as a rule: what page sizes
+        of dated reads are multiplied by."""
+        return 1
+
+    def user_days(self, user_id: str) -> Request | None:
+        """One consistent Query reading the user's profile first, then every task and progress
+        item, newest date first; None when the layout keeps them apart."""
+        del user_id
+        return None
 
     def user_span(self, user_id: str, entities: Collection[str]) -> Request | None:
         """One consistent Query reading every item of the user of these entities (and perhaps

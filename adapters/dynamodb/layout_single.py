@@ -13,10 +13,14 @@ collection at 10 GB (docs/decisions/122-the-single-table-layout.md).
 | subscriptions     | USER#<id>          | SUB#<subscription_id>   | CUSTOMER#<cus> / USER#<id>#SUB#… |                   |                                |
 | assessments       | USER#<id>          | ASSESSMENT#<id>         | TEST#<tt>#<shard> / created_at   | MONTH#<m>#<shard> | USER#<id> / ASSESSMENT#<time>  |
 | plans             | USER#<id>          | PLAN#<plan_id>          | ACTIVE#<shard> / created_at (active only)            |                                |
-| calendar-tasks    | USER#<id>          | TASK#<date>#<task_id>   | OPEN#<date>#<shard> / created_at (open only)         |                                |
-| progress          | USER#<id>          | PROGRESS#<date>         |                                  |                   | USER#<id> / STREAK#<0000000007>|
+| calendar-tasks    | USER#<id>          | SCHEDULE#<~date>#TASK#<task_id> | OPEN#<date>#<shard> / created_at (open only) |                     |
+| progress          | USER#<id>          | SCHEDULE#<~date>#PROGRESS |                                |                   | USER#<id> / STREAK#<0000000007>|
 | email-reservation | EMAIL#<email>      | EMAIL                   |                                  |                   |                                |
 | migrations        | MIGRATIONS         | MIGRATION#<version>     |                                  |                   |                                |
+
+`<~date>` is the date with every digit d written 9 - d (2026-11-25 is 7973-88-74), so a user's
+days sort newest first, right after the profile: one Query from `PROFILE` reads the profile, the
+scheduled days and the recent past with their progress (decision 125).
 """  # noqa: E501
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from adapters.dynamodb.attributes import (
     get_s,
     s,
 )
-from adapters.dynamodb.layout import IndexValues, Layout, Request, Sort, after_prefix
+from adapters.dynamodb.layout import IndexValues, Layout, Request, Sort, after_prefix, with_filter
 from adapters.dynamodb.tables import Index, KeyType, Table
 
 PK = "PK"
@@ -56,10 +60,16 @@ SORT_PREFIX: Mapping[str, str] = {
     keys.SUBSCRIPTIONS: "SUB#",
     keys.ASSESSMENTS: "ASSESSMENT#",
     keys.PLANS: "PLAN#",
-    keys.CALENDAR_TASKS: "TASK#",
-    keys.PROGRESS: "PROGRESS#",
     keys.MIGRATIONS: "MIGRATION#",
 }
+# A user's tasks and progress share one block of days, newest date first, each date's progress
+# item before its tasks: `SCHEDULE#<~date>#PROGRESS`, `SCHEDULE#<~date>#TASK#<task_id>`. The block
+# sorts right after `PROFILE` (nothing sorts between them), so one Query reads both (decision 125).
+DAY_PREFIX = "SCHEDULE#"
+DAY_KIND: Mapping[str, str] = {keys.CALENDAR_TASKS: "TASK#", keys.PROGRESS: "PROGRESS"}
+# A date's items as a rule: its progress item and the tasks of a day's plan (page sizes).
+ITEMS_PER_DATE = 8
+_COMPLEMENT = str.maketrans("0123456789", "9876543210")
 CONSTANT_SORT: Mapping[str, str] = {
     keys.USERS: "PROFILE",
     keys.USER_LIMITS: "LIMITS",
@@ -89,6 +99,29 @@ def user_partition(user_id: str) -> str:
     return USER_PREFIX + user_id
 
 
+def day_value(day: date) -> str:
+    """A date with every digit d written 9 - d: later dates sort first."""
+    return day.isoformat().translate(_COMPLEMENT)
+
+
+def day_of(value: str) -> date:
+    """The date a `day_value` stands for."""
+    return date.fromisoformat(value.translate(_COMPLEMENT))
+
+
+def _day_sort_key(entity: str, sort: str) -> str:
+    """The sort key of a task (`YYYY-MM-DD#task_id`) or progress item (`YYYY-MM-DD`)."""
+    day, separator, task_id = sort.partition("#")
+    prefix = f"{DAY_PREFIX}{day_value(date.fromisoformat(day))}#{DAY_KIND[entity]}"
+    if entity == keys.CALENDAR_TASKS:
+        if not separator:
+            raise ValueError("a task's sort value is YYYY-MM-DD#task_id")
+        return prefix + task_id
+    if separator:
+        raise ValueError("a progress item's sort value is YYYY-MM-DD")
+    return prefix
+
+
 _USER_KINDS = (*keys.USER_TABLES,)
 
 
@@ -96,7 +129,7 @@ def _sort_range(entity: str) -> tuple[str, str]:
     """The lowest and highest sort key an entity's items can have in a user's partition."""
     if entity in CONSTANT_SORT:
         return CONSTANT_SORT[entity], CONSTANT_SORT[entity]
-    prefix = SORT_PREFIX[entity]
+    prefix = DAY_PREFIX if entity in DAY_KIND else SORT_PREFIX[entity]
     return prefix, after_prefix(prefix)
 
 
@@ -125,9 +158,11 @@ class SingleLayout(Layout):
             partition = user_partition(owner)
         if entity in CONSTANT_SORT:
             sort_key = CONSTANT_SORT[entity]
+        elif sort is None:
+            raise ValueError(f"an item of {entity} needs a sort value")
+        elif entity in DAY_KIND:
+            sort_key = _day_sort_key(entity, sort)
         else:
-            if sort is None:
-                raise ValueError(f"an item of {entity} needs a sort value")
             sort_key = SORT_PREFIX[entity] + sort
         return {PK: s(partition), SK: s(sort_key)}
 
@@ -199,6 +234,10 @@ class SingleLayout(Layout):
         return None
 
     def of_user(self, entity: str, user_id: str, sort: Sort | None = None) -> Request:
+        if entity in DAY_KIND:
+            if sort is not None:
+                raise ValueError(f"{entity} items are read by date: use dated()")
+            return self.dated(entity, user_id, None, None)
         prefix = SORT_PREFIX[entity]
         condition, values = (sort or Sort("begins", "")).render(prefix)
         return {
@@ -208,6 +247,48 @@ class SingleLayout(Layout):
             "ExpressionAttributeValues": {":pk": s(user_partition(user_id)), **values},
             "ConsistentRead": True,
         }
+
+    def dated(
+        self,
+        entity: str,
+        user_id: str,
+        first: date | None,
+        last: date | None,
+        *,
+        newest_first: bool = False,
+    ) -> Request:
+        kind = f"{DAY_PREFIX}{{}}#{DAY_KIND[entity]}"
+        request = self._partition(user_partition(user_id))
+        request["ExpressionAttributeNames"]["#sk"] = SK
+        if first is not None and first == last:
+            # One date: its progress item, or its tasks, with no other item among them.
+            operator = "#sk = :s0" if entity == keys.PROGRESS else "begins_with(#sk, :s0)"
+            request["KeyConditionExpression"] += f" AND {operator}"
+            request["ExpressionAttributeValues"][":s0"] = s(kind.format(day_value(first)))
+            return request
+        # Later dates sort first: `last` bounds the low end, `first` the high end.
+        low = DAY_PREFIX + (day_value(last) if last is not None else "")
+        high = after_prefix(DAY_PREFIX) if first is None else f"{DAY_PREFIX}{day_value(first)}$"
+        request["KeyConditionExpression"] += " AND #sk BETWEEN :s0 AND :s1"
+        request["ExpressionAttributeValues"].update({":s0": s(low), ":s1": s(high)})
+        request["ScanIndexForward"] = newest_first
+        # Tasks and progress items interleave: keep the entity asked for.
+        names, values = {"#entity": ENTITY}, {":entity": s(entity)}
+        return with_filter(request, "#entity = :entity", names, values)
+
+    @property
+    def items_per_date(self) -> int:
+        return ITEMS_PER_DATE
+
+    def user_days(self, user_id: str) -> Request | None:
+        request = self._partition(user_partition(user_id))
+        request["KeyConditionExpression"] += " AND #sk BETWEEN :low AND :high"
+        request["ExpressionAttributeNames"]["#sk"] = SK
+        request["ExpressionAttributeValues"].update(
+            {":low": s(CONSTANT_SORT[keys.USERS]), ":high": s(after_prefix(DAY_PREFIX))}
+        )
+        request["ScanIndexForward"] = True
+        return request
 
     def user_reads(self, user_id: str) -> Sequence[tuple[str | None, Request]]:
         return [(None, self._partition(user_partition(user_id)))]

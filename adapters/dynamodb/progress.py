@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.attributes import get_int, n
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.calls import get_item, query_all, query_pages, storage_errors
 from adapters.dynamodb.cursors import require_limit
-from adapters.dynamodb.layout import Sort, day_before, with_filter
+from adapters.dynamodb.layout import Layout, Request, with_filter
 from adapters.dynamodb.mappers.progress import progress_from_item
 from domain.progress import Progress
 from ports.progress import ProgressChain
@@ -38,13 +37,15 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         """Progress items dated first..last inclusive, oldest first (one range Query)."""
         if last < first:
             return []
-        request = self._dates(user_id, Sort("between", first.isoformat(), last.isoformat()))
+        request = self._layout.dated(keys.PROGRESS, user_id, first, last)
         return [progress_from_item(item) for item in query_all(self._client, request)]
 
     def latest_before(self, user_id: str, day: date) -> Progress | None:
         """The latest item dated before `day` that has tasks: newest first, stop at the first."""
-        request = self._dates(user_id, Sort("<=", day_before(day)))
-        request.update(ScanIndexForward=False, Limit=_SCAN_BACK_PAGE)
+        layout = self._layout
+        before = day - timedelta(days=1)
+        request = layout.dated(keys.PROGRESS, user_id, None, before, newest_first=True)
+        request["Limit"] = _SCAN_BACK_PAGE * layout.items_per_date
         with_filter(request, "#total > :zero", {"#total": "tasks_total"}, {":zero": n(0)})
         for page in query_pages(self._client, request):
             if page:
@@ -60,18 +61,12 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         """
         if last < first:
             return ProgressChain([], self.latest_before(user_id, first))
-        request = self._dates(user_id, Sort("<=", last.isoformat()))
-        span = (last - first).days + 1
-        request.update(ScanIndexForward=False, Limit=min(span, _CHAIN_RANGE_PAGE) + _CHAIN_SLACK)
-        newest_first: list[Progress] = []
+        chain = ChainReader(first, last)
+        request = chain_request(self._layout, user_id, first, last)
         for page in query_pages(self._client, request, grow_to=_CHAIN_MAX_PAGE):
-            for item in page:
-                progress = progress_from_item(item)
-                if progress.date >= first:
-                    newest_first.append(progress)
-                elif progress.has_tasks:
-                    return ProgressChain(newest_first[::-1], progress)
-        return ProgressChain(newest_first[::-1], None)
+            if chain.took_all(progress_from_item(item) for item in page):
+                break
+        return chain.chain()
 
     def top_streaks(self, user_id: str, limit: int) -> Sequence[Progress]:
         """The user's days with the highest streaks, highest first; ties newer date first.
@@ -101,5 +96,40 @@ class DynamoDBProgressRepository(DynamoDBRepository):
         items = response.get("Items", [])
         return get_int(items[0], "streak") if items else 0
 
-    def _dates(self, user_id: str, sort: Sort) -> dict[str, Any]:
-        return self._layout.of_user(keys.PROGRESS, user_id, sort)
+
+def chain_request(layout: Layout, user_id: str, first: date, last: date) -> Request:
+    """The consistent Query of a chain: the user's progress newest first from `last`, its first
+    page sized to the range's dates and a few earlier ones (each further page twice as large)."""
+    request = layout.dated(keys.PROGRESS, user_id, None, last, newest_first=True)
+    span = (last - first).days + 1
+    request["Limit"] = (min(span, _CHAIN_RANGE_PAGE) + _CHAIN_SLACK) * layout.items_per_date
+    return request
+
+
+class ChainReader:
+    """Builds a `ProgressChain` from progress items read newest date first."""
+
+    def __init__(self, first: date, last: date | None = None) -> None:
+        self._first = first
+        self._last = last
+        self._newest_first: list[Progress] = []
+        self._before: Progress | None = None
+        self.complete = False
+
+    def took_all(self, newest_first: Iterable[Progress]) -> bool:
+        """Take items in the order read; True once the chain needs nothing older."""
+        for progress in newest_first:
+            if self.complete:
+                break
+            if self._last is not None and progress.date > self._last:
+                continue
+            if progress.date >= self._first:
+                self._newest_first.append(progress)
+            elif progress.has_tasks:
+                self._before = progress
+                self.complete = True
+        return self.complete
+
+    def chain(self) -> ProgressChain:
+        """The items dated first..last oldest first, and the latest earlier one with tasks."""
+        return ProgressChain(self._newest_first[::-1], self._before)

@@ -1,5 +1,6 @@
 """Several of one user's items of different entities: one BatchGetItem (decision 115), or one
-Query of the user's item collection where the layout keeps the parts together (decision 124)."""
+Query of the user's item collection where the layout keeps the parts together (decisions 124,
+125)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,20 @@ from adapters.dynamodb.mappers.plans import plan_from_item
 from adapters.dynamodb.mappers.progress import progress_from_item
 from adapters.dynamodb.mappers.user_limits import limits_from_item
 from adapters.dynamodb.mappers.users import user_from_item
+from adapters.dynamodb.progress import ChainReader, DynamoDBProgressRepository
 from domain.assessment import AssessmentStatus, previous_completed
 from domain.time import iso
+from ports.progress import ProgressChain
 from ports.snapshots import Snapshot, SnapshotRequest
 
 # The previous completed attempt of a test: a first page of this many, then twice as many.
 _EARLIER_PAGE = 10
 _EARLIER_MAX_PAGE = 1000
+# A progress chain read with the profile: the first page holds the profile and this many dates
+# at most (a schedule ahead, the range, and a week before it), each further page twice as many.
+_DAYS_PAGE_DATES = 21
+_DAYS_PAGE_SLACK = 7
+_DAYS_MAX_PAGE = 1000
 
 
 class DynamoDBSnapshotReader(DynamoDBRepository):
@@ -55,6 +63,10 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
             collections.add(keys.ASSESSMENTS)
         if request.plans:
             collections.add(keys.PLANS)
+        if request.progress_chain is not None and not collections:
+            together = self._with_days(request, wanted)
+            if together is not None:
+                return together
         span = layout.user_span(owner, {*wanted, *collections}) if collections else None
         if span is not None:
             found = self._classified(span["TableName"], query_all(self._client, span))
@@ -63,9 +75,47 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
                 for entity, key in wanted.items()
             }
             attempts, plans = found.get(keys.ASSESSMENTS, []), found.get(keys.PLANS, [])
-            return _snapshot(request, points, attempts, plans, attempts)
-        points, attempts, plans = self._apart(request, wanted)
-        return _snapshot(request, points, attempts, plans, self._earlier(request, points))
+            chain = self._chain(request)
+            return _snapshot(request, points, attempts, plans, attempts, chain)
+        points, attempts, plans, chain = self._apart(request, wanted)
+        earlier = self._earlier(request, points)
+        return _snapshot(request, points, attempts, plans, earlier, chain)
+
+    def _with_days(self, request: SnapshotRequest, wanted: dict[str, Item]) -> Snapshot | None:
+        """The profile, a task and a progress chain from one Query where the layout keeps a
+        user's days next to the profile, newest first (decision 125); None where it does not,
+        or when a part asked for lies outside that Query."""
+        assert request.progress_chain is not None
+        first, last = request.progress_chain
+        if not set(wanted) <= {keys.USERS, keys.CALENDAR_TASKS}:
+            return None
+        if request.task is not None and request.task[0] < first:
+            return None
+        layout = self._layout
+        span = layout.user_days(request.user_id)
+        if span is None:
+            return None
+        dates = min((last - first).days + 1, _DAYS_PAGE_DATES) + _DAYS_PAGE_SLACK
+        span["Limit"] = 1 + dates * layout.items_per_date
+        points: dict[str, Item | None] = dict.fromkeys(wanted)
+        reader = ChainReader(first, last)
+        # Profile first, then the days newest first: read until the chain needs nothing older.
+        for page in query_pages(self._client, span, grow_to=_DAYS_MAX_PAGE):
+            for item in page:
+                entity = layout.entity_of(span["TableName"], item)
+                if entity == keys.PROGRESS:
+                    reader.took_all([progress_from_item(item)])
+                elif entity in wanted and _has_key(item, wanted[entity]):
+                    points[entity] = item
+            if reader.complete:
+                break
+        return _snapshot(request, points, [], [], [], reader.chain())
+
+    def _chain(self, request: SnapshotRequest) -> ProgressChain | None:
+        if request.progress_chain is None:
+            return None
+        progress = DynamoDBProgressRepository(self._client, self._layout)
+        return progress.chain(request.user_id, *request.progress_chain)
 
     def _earlier(self, request: SnapshotRequest, points: dict[str, Item | None]) -> list[Item]:
         """The completed attempts of the asked attempt's test started at or before it, newest
@@ -90,9 +140,12 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
 
     def _apart(
         self, request: SnapshotRequest, wanted: dict[str, Item]
-    ) -> tuple[dict[str, Item | None], list[Item], list[Item]]:
-        """One BatchGetItem of the point parts, one Query per collection part, in parallel."""
+    ) -> tuple[dict[str, Item | None], list[Item], list[Item], ProgressChain | None]:
+        """One BatchGetItem of the point parts, one Query per collection part and one for the
+        progress chain, in parallel."""
         reads: dict[str, Callable[[], Any]] = {}
+        if request.progress_chain is not None:
+            reads["chain"] = lambda: self._chain(request)
         if wanted:
             reads["points"] = lambda: self._points(wanted)
         if request.completed_since is not None:
@@ -110,7 +163,12 @@ class DynamoDBSnapshotReader(DynamoDBRepository):
         with ThreadPoolExecutor(max_workers=len(reads)) as pool:
             futures = {name: pool.submit(read) for name, read in reads.items()}
             results = {name: future.result() for name, future in futures.items()}
-        return results.get("points", {}), results.get("attempts", []), results.get("plans", [])
+        return (
+            results.get("points", {}),
+            results.get("attempts", []),
+            results.get("plans", []),
+            results.get("chain"),
+        )
 
     def _points(self, wanted: dict[str, Item]) -> dict[str, Item | None]:
         by_table: dict[str, list[Item]] = {}
@@ -144,6 +202,7 @@ def _snapshot(
     attempts: list[Item],
     plans: list[Item],
     earlier: list[Item],
+    chain: ProgressChain | None = None,
 ) -> Snapshot:
     user = points.get(keys.USERS)
     limits = points.get(keys.USER_LIMITS)
@@ -176,4 +235,5 @@ def _snapshot(
             sorted((plan_from_item(i) for i in plans), key=lambda p: (p.version, p.plan_id))
         ),
         previous=previous,
+        chain=chain,
     )

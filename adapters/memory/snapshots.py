@@ -5,6 +5,7 @@ from __future__ import annotations
 from adapters.memory.database import InMemoryDatabase
 from domain.assessment import AssessmentStatus, previous_completed
 from domain.time import iso
+from ports.progress import ProgressChain
 from ports.snapshots import Snapshot, SnapshotRequest
 
 
@@ -44,6 +45,17 @@ class InMemorySnapshotReader:
             if request.previous_completed and attempt is not None:
                 mine = [a for (user, _), a in db.assessments.items() if user == owner]
                 previous = previous_completed(attempt, mine)
+            chain = None
+            if request.progress_chain is not None:
+                first, last = request.progress_chain
+                days = sorted(
+                    (p for (user, _), p in db.progress.items() if user == owner),
+                    key=lambda p: p.date,
+                )
+                earlier = [p for p in days if p.date < first and p.has_tasks]
+                chain = ProgressChain(
+                    [p for p in days if first <= p.date <= last], earlier[-1] if earlier else None
+                )
             return Snapshot(
                 user=db.users.get(owner) if request.user else None,
                 limits=db.limits.get(owner) if request.limits else None,
@@ -61,4 +73,5 @@ class InMemorySnapshotReader:
                 ),
                 plans=tuple(sorted(plans, key=lambda p: (p.version, p.plan_id))),
                 previous=previous,
+                chain=chain,
             )

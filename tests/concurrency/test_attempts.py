@@ -142,7 +142,7 @@ def test_an_improvement_and_task_completions_at_once_share_the_days_progress(
 ) -> None:
     clock = FixedClock(NOW)
     attempts = Attempts(stores, clock)
-    completion = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    completion = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
 
     def race(run: int) -> None:
         user_id = f"improver-{run}"

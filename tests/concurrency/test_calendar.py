@@ -33,7 +33,7 @@ class Calendar:
         self.schedule = ScheduleCalendar(
             stores.users, stores.plans, stores.calendar, stores.progress, clock
         )
-        self.complete = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+        self.complete = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
 
     def planned(self, stores: Stores, user_id: str) -> list[CalendarTask]:
         """A basic user with a generated plan scheduled from today."""

@@ -29,7 +29,7 @@ def test_ten_callers_per_task_complete_and_undo_eight_tasks_and_progress_follows
     clock = FixedClock(T0 + timedelta(hours=1))
     basic_user(stores, USER)
     tasks = tasks_on(stores, USER, DAY0, TASKS)
-    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
 
     # Ten callers per task, half completing and half undoing: whatever wins, counts follow.
     outcomes = all_at_once(
@@ -54,7 +54,7 @@ def test_complete_and_undo_of_one_task_at_once_leave_counts_equal_to_the_task(
     stores: Stores, runs: range
 ) -> None:
     clock = FixedClock(T0 + timedelta(hours=1))
-    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
 
     def race(run: int) -> None:
         user_id = f"flip-{run}"

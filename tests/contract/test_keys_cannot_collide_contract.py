@@ -37,6 +37,8 @@ HOSTILE_IDS = [
     "PLAN#x",
     "TASK#2026-11-25#x",
     "PROGRESS#2026-11-25",
+    "SCHEDULE#7973-88-74#PROGRESS",
+    "7973-88-74#TASK#x",
     "#",
     "user-1",
     "user-1#",

@@ -143,6 +143,102 @@ def test_a_snapshot_sees_the_latest_writes(stores: Stores) -> None:
     assert after.task == done
 
 
+# --- SnapshotReader: a progress chain with the profile and a task (decision 125) --------------
+
+EXERCISES = ("ankle-circles", "calf-raises", "glute-bridge", "dead-bug", "wall-slide")
+
+
+def a_schedule(stores: Stores, user_id: str, days: range, *, done_until: int = 0) -> None:
+    """Five tasks a date and their progress, every date before `done_until` completed."""
+    for n in days:
+        done = n < done_until
+        tasks = [a_task(user_id, day(n), e, completed=done) for e in EXERCISES]
+        stores.calendar.add_tasks(
+            tasks, [a_progress(user_id, day(n), total=5, completed=5 if done else 0)]
+        )
+
+
+def test_a_chain_reads_with_the_profile_and_a_task_as_their_repositories_read_them(
+    stores: Stores,
+) -> None:
+    registered(stores, "user-1")
+    registered(stores, "user-2")
+    a_schedule(stores, "user-1", range(0, 40), done_until=20)
+    a_schedule(stores, "user-2", range(10, 30))
+    task = a_task("user-1", day(25), "dead-bug")
+
+    seen = stores.snapshots.read(
+        SnapshotRequest(
+            "user-1", user=True, task=(day(25), task.task_id), progress_chain=(day(25), day(500))
+        )
+    )
+
+    assert seen.user == stores.users.get("user-1")
+    assert seen.task == stores.calendar.get("user-1", day(25), task.task_id)
+    assert seen.task is not None
+    assert seen.task.exercise_id == "dead-bug"
+    assert seen.chain == stores.progress.chain("user-1", day(25), day(500))
+    assert seen.chain is not None
+    assert [p.date for p in seen.chain.items] == [day(n) for n in range(25, 40)]
+    assert seen.chain.before is not None
+    assert seen.chain.before.date == day(24)
+
+
+def test_a_chain_part_keeps_to_its_range_and_finds_the_streak_before_it_far_back(
+    stores: Stores,
+) -> None:
+    registered(stores, "user-1")
+    [first] = written(stores, a_progress(day=day(0), total=1, completed=1, streak=1))
+    written(stores, *(a_progress(day=day(n)) for n in range(1, 120)))  # no tasks
+    a_schedule(stores, "user-1", range(120, 130))
+
+    seen = stores.snapshots.read(
+        SnapshotRequest("user-1", user=True, progress_chain=(day(119), day(122)))
+    )
+
+    assert seen.chain == stores.progress.chain("user-1", day(119), day(122))
+    assert seen.chain is not None
+    assert [p.date for p in seen.chain.items] == [day(n) for n in range(119, 123)]
+    assert seen.chain.before == first
+
+
+def test_a_chain_part_goes_with_parts_read_apart(stores: Stores) -> None:
+    a_history(stores, "user-1")
+    a_schedule(stores, "user-1", range(1, 4))
+    task = a_task("user-1", day(1), "calf-raises")
+
+    seen = stores.snapshots.read(
+        SnapshotRequest(
+            "user-1",
+            limits=True,
+            task=(day(1), task.task_id),
+            plans=True,
+            progress_chain=(day(2), day(3)),
+        )
+    )
+
+    assert seen.task == stores.calendar.get("user-1", day(1), task.task_id)
+    assert seen.limits == stores.limits.get("user-1")
+    assert len(seen.plans) == 2
+    assert seen.chain == stores.progress.chain("user-1", day(2), day(3))
+    assert seen.chain is not None
+    assert seen.chain.before is not None
+
+
+def test_a_chain_of_a_user_without_progress_is_empty(stores: Stores) -> None:
+    registered(stores, "user-1")
+    a_schedule(stores, "user-2", range(0, 3))
+
+    seen = stores.snapshots.read(
+        SnapshotRequest("user-1", user=True, progress_chain=(day(0), day(9)))
+    )
+
+    assert seen.user is not None
+    assert seen.chain is not None
+    assert (list(seen.chain.items), seen.chain.before) == ([], None)
+    assert stores.snapshots.read(SnapshotRequest("user-1", user=True)).chain is None
+
+
 # --- ProgressRepository.chain ------------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ FEWER_ON_SINGLE = {
     "generate_plan",
     "complete_attempt",
     "complete_retest",
+    "set_task_completion",
+    "get_progress",
 }
 
 

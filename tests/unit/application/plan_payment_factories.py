@@ -92,7 +92,7 @@ def a_streak_history(stores: Stores, clock: FixedClock, done: Sequence[bool]) ->
     scheduler = ScheduleCalendar(
         stores.users, stores.plans, stores.calendar, stores.progress, clock
     )
-    completion = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    completion = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
     tasks = scheduler.execute(ScheduleCalendarRequest(USER, days=len(done) + 1))
     first = tasks[0].task_date
     for offset, all_done in enumerate(done):

@@ -45,7 +45,7 @@ def schedule(stores: Stores, clock: FixedClock, days: int = 14) -> list[Calendar
 
 
 def complete(stores: Stores, clock: FixedClock, task: CalendarTask) -> None:
-    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
     use_case.execute(SetTaskCompletionRequest(USER, task.task_date, task.task_id, True))
 
 

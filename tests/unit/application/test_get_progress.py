@@ -17,7 +17,7 @@ FIRST = date(2026, 11, 25)
 
 
 def progress(stores: Stores, clock: FixedClock, first: date, last: date) -> ProgressReport:
-    use_case = GetProgress(stores.users, stores.progress, clock)
+    use_case = GetProgress(stores.snapshots, stores.progress, clock)
     return use_case.execute(GetProgressRequest(USER, first, last))
 
 

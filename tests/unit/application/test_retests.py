@@ -81,9 +81,8 @@ class World:
         return item
 
     def tick(self, task: CalendarTask, done: bool = True) -> None:
-        SetTaskCompletion(
-            self.stores.snapshots, self.stores.calendar, self.stores.progress, self.clock
-        ).execute(SetTaskCompletionRequest(USER, task.task_date, task.task_id, done))
+        use_case = SetTaskCompletion(self.stores.snapshots, self.stores.calendar, self.clock)
+        use_case.execute(SetTaskCompletionRequest(USER, task.task_date, task.task_id, done))
 
 
 @pytest.fixture

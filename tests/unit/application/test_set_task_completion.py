@@ -39,7 +39,7 @@ def scheduled(stores: Stores, clock: FixedClock, days: int = 3) -> list[Calendar
 def set_done(
     stores: Stores, clock: FixedClock, task: CalendarTask, completed: bool = True
 ) -> TaskCompletion:
-    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
     return use_case.execute(SetTaskCompletionRequest(USER, task.task_date, task.task_id, completed))
 
 
@@ -206,7 +206,7 @@ def test_a_free_user_cannot_complete_tasks(stores: Stores, clock: FixedClock) ->
 
 def test_an_unknown_user_cannot_complete_tasks(stores: Stores, clock: FixedClock) -> None:
     task = on(scheduled(stores, clock), TODAY)[0]
-    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
 
     with pytest.raises(NotFound):
         use_case.execute(SetTaskCompletionRequest("nobody", TODAY, task.task_id, True))
@@ -235,7 +235,7 @@ def test_a_task_whose_date_empties_while_it_is_read_is_read_again_not_a_crash(
     task = a_task(USER, TODAY)
     stores.calendar.add_tasks([task], [])  # no progress item: the date's tasks are counted
     calendar = cast(CalendarRepository, ErasingCalendar(stores))
-    use_case = SetTaskCompletion(stores.snapshots, calendar, stores.progress, clock)
+    use_case = SetTaskCompletion(stores.snapshots, calendar, clock)
 
     with pytest.raises(NotFound):
         use_case.execute(SetTaskCompletionRequest(USER, TODAY, task.task_id, False))

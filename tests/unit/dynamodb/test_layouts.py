@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from datetime import date, timedelta
 
 import pytest
 
 from adapters.dynamodb import keys
 from adapters.dynamodb.layout import LAYOUTS, Layout, Sort, layout_for
-from adapters.dynamodb.layout_single import CONSTANT_SORT, SORT_PREFIX
+from adapters.dynamodb.layout_single import (
+    CONSTANT_SORT,
+    DAY_PREFIX,
+    SORT_PREFIX,
+    day_of,
+    day_value,
+)
 from adapters.dynamodb.mappers.assessments import assessment_to_item
 from adapters.dynamodb.mappers.calendar_tasks import task_to_item
 from adapters.dynamodb.mappers.plans import plan_to_item
@@ -19,6 +26,7 @@ from adapters.dynamodb.mappers.subscriptions import subscription_to_item
 from adapters.dynamodb.mappers.user_limits import limits_to_item
 from adapters.dynamodb.mappers.users import user_to_item
 from tests.support.factories import (
+    DAY0,
     a_plan,
     a_progress,
     a_subscription,
@@ -68,9 +76,54 @@ def test_every_single_table_item_names_its_entity_and_its_kind_in_the_key() -> N
 
 
 def test_no_sort_kind_of_the_single_table_is_a_prefix_of_another() -> None:
-    kinds = [*SORT_PREFIX.values(), *CONSTANT_SORT.values()]
+    kinds = [*SORT_PREFIX.values(), *CONSTANT_SORT.values(), DAY_PREFIX]
     for first, second in itertools.permutations(kinds, 2):
         assert not second.startswith(first), (first, second)
+
+
+def test_a_users_days_sort_newest_first_right_after_the_profile() -> None:
+    single = layout_for("single", "test", 16)
+    days = [DAY0 + timedelta(days=n) for n in (-400, -1, 0, 1, 30, 365)]
+    items = [
+        *(single.task_key("u1", d, f"t{n}")["SK"]["S"] for d in days for n in (2, 1)),
+        *(single.progress_key("u1", d)["SK"]["S"] for d in days),
+    ]
+    order = sorted(items)
+    dates_in_order = [day_of(sort_key.split("#")[1]) for sort_key in order]
+    assert dates_in_order == sorted(dates_in_order, reverse=True)
+    # each date: its progress item, then its tasks by id
+    assert order[:3] == [
+        single.progress_key("u1", days[-1])["SK"]["S"],
+        single.task_key("u1", days[-1], "t1")["SK"]["S"],
+        single.task_key("u1", days[-1], "t2")["SK"]["S"],
+    ]
+    profile = CONSTANT_SORT[keys.USERS]
+    kinds = [*SORT_PREFIX.values(), *CONSTANT_SORT.values()]
+    assert all(not profile < kind < DAY_PREFIX for kind in kinds)
+    assert profile < min(items)
+    assert max(items) < "SUB#"
+
+
+def test_a_day_value_reads_back_as_its_date() -> None:
+    for n in range(0, 800, 37):
+        day = date(2026, 1, 1) + timedelta(days=n)
+        assert day_of(day_value(day)) == day
+    assert day_value(date(2026, 11, 25)) == "7973-88-74"
+
+
+def test_dated_reads_filter_the_interleaved_kind_only_where_a_range_needs_it() -> None:
+    single = layout_for("single", "test", 16)
+    one_date = single.dated(keys.CALENDAR_TASKS, "u1", DAY0, DAY0)
+    assert "FilterExpression" not in one_date
+    assert one_date["ExpressionAttributeValues"][":s0"]["S"].endswith("#TASK#")
+    week = single.dated(keys.PROGRESS, "u1", DAY0, DAY0 + timedelta(days=6), newest_first=True)
+    assert week["FilterExpression"] == "#entity = :entity"
+    assert week["ScanIndexForward"] is True  # later dates sort first
+    oldest_first = single.dated(keys.PROGRESS, "u1", None, DAY0)
+    assert oldest_first["ScanIndexForward"] is False
+    multi = layout_for("multi", "test", 16)
+    assert "FilterExpression" not in multi.dated(keys.PROGRESS, "u1", None, DAY0)
+    assert multi.user_days("u1") is None
 
 
 def test_sparse_index_keys_come_and_go_with_the_attribute_they_follow(layout: Layout) -> None:
