@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from domain.errors import NotFound
 from domain.plan import Plan
 from domain.user import require_plan_features
-from ports.plans import PlanRepository
-from ports.users import UserRepository
+from ports.snapshots import SnapshotReader, SnapshotRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,18 +21,19 @@ class GetActivePlan:
     Rules enforced:
     - the user exists (NOT_FOUND) and is on basic or higher (TIER_REQUIRED);
     - a user without an active plan gets NOT_FOUND.
+    Profile and plans come from one snapshot: one Query where the store keeps them together
+    (decision 124), else a read and a query.
     """
 
-    def __init__(self, users: UserRepository, plans: PlanRepository) -> None:
-        self._users = users
-        self._plans = plans
+    def __init__(self, snapshots: SnapshotReader) -> None:
+        self._snapshots = snapshots
 
     def execute(self, request: GetActivePlanRequest) -> Plan:
-        user = self._users.get(request.user_id)
-        if user is None:
+        seen = self._snapshots.read(SnapshotRequest(request.user_id, user=True, plans=True))
+        if seen.user is None:
             raise NotFound("user not found")
-        require_plan_features(user.tier)
-        plan = self._plans.get_active(user.user_id)
-        if plan is None:
+        require_plan_features(seen.user.tier)
+        active = [plan for plan in seen.plans if plan.is_active]  # oldest version first
+        if not active:
             raise NotFound("no active plan")
-        return plan
+        return active[-1]

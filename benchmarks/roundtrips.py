@@ -102,7 +102,7 @@ PINNED: dict[str, tuple[int, int]] = {
     "apply_payment_event": (3, 3),
     "list_subscriptions": (1, 1),
     "generate_plan": (4, 2),
-    "get_active_plan": (2, 2),
+    "get_active_plan": (2, 1),
     "schedule_calendar": (5, 5),
     "list_tasks": (2, 2),
     "set_task_completion": (3, 2),

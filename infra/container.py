@@ -203,7 +203,7 @@ class Container(containers.DeclarativeContainer):
         generate_plan=providers.Singleton(
             GeneratePlan, snapshots, plans, calendar, progress, clock
         ),
-        get_active_plan=providers.Singleton(GetActivePlan, users, plans),
+        get_active_plan=providers.Singleton(GetActivePlan, snapshots),
         schedule_calendar=providers.Singleton(
             ScheduleCalendar, users, plans, calendar, progress, clock
         ),

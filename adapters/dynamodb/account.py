@@ -14,6 +14,7 @@ from adapters.dynamodb.attributes import Item, get_s, item_to_json, s
 from adapters.dynamodb.base import DynamoDBRepository
 from adapters.dynamodb.batches import MAX_BATCH_ITEMS, batch_write, delete_request
 from adapters.dynamodb.calls import query_all
+from adapters.dynamodb.layout import sort_value
 from adapters.dynamodb.mappers.subscriptions import subscription_from_item
 from adapters.dynamodb.mappers.users import RESERVED_BY
 from domain.subscription import Subscription
@@ -23,11 +24,15 @@ class DynamoDBAccountStore(DynamoDBRepository):
     """Every item of a user, whichever entity and table it is stored as."""
 
     def export(self, user_id: str) -> Mapping[str, Sequence[Mapping[str, Any]]]:
-        """Every item of the user, by table name, each table in key order, as JSON values."""
+        """Every item of the user, by table name, each table in documented key order (whatever
+        order the layout keeps them in), as JSON values."""
         found = self._items_of(user_id, whole=keys.USER_TABLES)
         layout = self._layout
         return {
-            entity: [item_to_json(item, layout.storage_attributes(entity)) for item in items]
+            entity: [
+                item_to_json(item, layout.storage_attributes(entity))
+                for item in sorted(items, key=lambda item: sort_value(entity, item))
+            ]
             for entity, items in found.items()
         }
 

@@ -192,11 +192,7 @@ class Layout(ABC):
         owner = get_s(attributes, "user_id")
         if entity in (keys.USERS, keys.USER_LIMITS):
             return self.key(entity, owner)
-        if entity == keys.CALENDAR_TASKS:
-            sort = f"{get_s(attributes, 'task_date')}#{get_s(attributes, 'task_id')}"
-        else:
-            sort = get_s(attributes, _SORT_ATTRIBUTE[entity])
-        return self.key(entity, owner, sort)
+        return self.key(entity, owner, sort_value(entity, attributes))
 
     # --- items -------------------------------------------------------------------------------
 
@@ -346,6 +342,16 @@ _SORT_ATTRIBUTE: Mapping[str, str] = {
     keys.PLANS: "plan_id",
     keys.PROGRESS: "date",
 }
+
+
+def sort_value(entity: str, attributes: Mapping[str, Any]) -> str:
+    """An item's place among one user's items of its entity, from its documented attributes
+    (the documented sort key; `YYYY-MM-DD#task_id` for tasks; "" where there is one item)."""
+    if entity == keys.CALENDAR_TASKS:
+        return f"{get_s(attributes, 'task_date')}#{get_s(attributes, 'task_id')}"
+    if entity in _SORT_ATTRIBUTE:
+        return get_s(attributes, _SORT_ATTRIBUTE[entity])
+    return ""
 
 
 def layout_for(name: str, stage: str, shards: int) -> Layout:

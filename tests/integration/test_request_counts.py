@@ -43,6 +43,7 @@ FEWER_ON_SINGLE = {
     "complete_retest",
     "set_task_completion",
     "get_progress",
+    "get_active_plan",
 }
 
 

@@ -14,7 +14,7 @@ from tests.unit.application.plan_payment_factories import USER, a_plan, a_user
 
 
 def active_plan(stores: Stores) -> Plan:
-    return GetActivePlan(stores.users, stores.plans).execute(GetActivePlanRequest(USER))
+    return GetActivePlan(stores.snapshots).execute(GetActivePlanRequest(USER))
 
 
 def test_the_latest_generated_plan_is_the_active_one(stores: Stores, clock: FixedClock) -> None:
