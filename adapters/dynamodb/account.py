@@ -19,6 +19,9 @@ from adapters.dynamodb.mappers.subscriptions import subscription_from_item
 from adapters.dynamodb.mappers.users import RESERVED_BY
 from domain.subscription import Subscription
 
+# Sweeps after the erasure's deletes; each finds what writers created during the one before.
+_MAX_SWEEPS = 5
+
 
 class DynamoDBAccountStore(DynamoDBRepository):
     """Every item of a user, whichever entity and table it is stored as."""
@@ -85,22 +88,30 @@ class DynamoDBAccountStore(DynamoDBRepository):
         """Delete what concurrent writers created after the queries above; how many items.
 
         Every write that creates a user's item is conditioned on another item of the user
-        (limits revision, active plan, stored task or attempt, the user item): once everything
-        found is gone, no such write can land, so one more pass finds all that did (issue 12).
+        (limits revision, active plan, stored task or attempt, the user item), and the user
+        item is gone. A pass deletes what it found; a writer can only land after it through an
+        item the pass did not find (a plan activated while the user still existed, whose tasks
+        are scheduled while the pass runs), so passes repeat until one finds nothing: the chain
+        user -> plan -> tasks ends within a few (issue 12, decision 141).
         A user item found again means the id registered anew: its items are not ours to delete.
         """
-        found = self._items_of(user_id, whole={keys.USERS})
-        if found[keys.USERS]:
-            return 0
-        layout = self._layout
-        leftovers = [
-            (self._table(entity), delete_request(layout.key_of(entity, item)))
-            for entity in keys.USER_TABLES
-            if entity != keys.USERS
-            for item in found[entity]
-        ]
-        batch_write(self._client, leftovers)
-        return len(leftovers)
+        swept = 0
+        for _ in range(_MAX_SWEEPS):
+            found = self._items_of(user_id, whole={keys.USERS})
+            if found[keys.USERS]:
+                return swept
+            layout = self._layout
+            leftovers = [
+                (self._table(entity), delete_request(layout.key_of(entity, item)))
+                for entity in keys.USER_TABLES
+                if entity != keys.USERS
+                for item in found[entity]
+            ]
+            if not leftovers:
+                return swept
+            batch_write(self._client, leftovers)
+            swept += len(leftovers)
+        return swept
 
     def _reservation_delete(self, email: str, user_id: str) -> Write:
         """The reservation's delete, dropped when it is absent or another user's by now."""
