@@ -184,6 +184,29 @@ def _parser() -> argparse.ArgumentParser:
         help="progress file (default: flowlogic-copy-<stage>-to-<layout>.json here)",
     )
     copy.set_defaults(handler=_layout_copy)
+
+    follow = layout_commands.add_parser(
+        "follow",
+        help="replay the streams of FLOWLOGIC_STAGE's tables into the other layout, after "
+        "`layout copy` (the live cut-over's change data capture)",
+    )
+    follow.add_argument(
+        "--to",
+        required=True,
+        choices=("single", "multi"),
+        dest="target",
+        help="the layout to apply the records to (the other layout's streams are read)",
+    )
+    follow.add_argument(
+        "--until-caught-up",
+        action="store_true",
+        help="stop once every open shard has nothing new (default: follow until Ctrl-C/SIGTERM)",
+    )
+    follow.add_argument(
+        "--checkpoint",
+        help="per-shard progress file (default: flowlogic-follow-<stage>-to-<layout>.json here)",
+    )
+    follow.set_defaults(handler=_layout_follow)
     return parser
 
 
@@ -639,6 +662,26 @@ def _layout_copy(args: argparse.Namespace) -> int:
         segments=args.segments,
         checkpoint=args.checkpoint,
     )
+
+
+def _layout_follow(args: argparse.Namespace) -> int:
+    from infra.layout_follow import follow_layout, stopping_on_signals
+
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write("the memory profile has no tables: there is nothing to follow\n")
+        return 2
+    settings = _data_settings("flowlogic layout follow")
+    if settings is None:
+        return 2
+    stop = threading.Event()
+    with stopping_on_signals(stop):
+        return follow_layout(
+            settings,
+            args.target,
+            until_caught_up=args.until_caught_up,
+            checkpoint=args.checkpoint,
+            stop=stop,
+        )
 
 
 if __name__ == "__main__":
