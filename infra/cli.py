@@ -177,7 +177,17 @@ def _parser() -> argparse.ArgumentParser:
         dest="target",
         help="the layout to copy into (the configured FLOWLOGIC_TABLE_LAYOUT is the source)",
     )
-    copy.add_argument("--dry-run", action="store_true", help="count what would be copied")
+    copy.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count what would be copied (and, with --prune, what would be deleted)",
+    )
+    copy.add_argument(
+        "--prune",
+        action="store_true",
+        help="after copying, delete the target's items whose source item is gone (an erasure "
+        "since an earlier copy); only with writes stopped or before `layout follow` runs",
+    )
     copy.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
     copy.add_argument(
         "--checkpoint",
@@ -207,6 +217,20 @@ def _parser() -> argparse.ArgumentParser:
         help="per-shard progress file (default: flowlogic-follow-<stage>-to-<layout>.json here)",
     )
     follow.set_defaults(handler=_layout_follow)
+
+    check = layout_commands.add_parser(
+        "verify",
+        help="compare FLOWLOGIC_STAGE's two layouts: items per entity and every user's export",
+    )
+    check.add_argument(
+        "--to",
+        required=True,
+        choices=("single", "multi"),
+        dest="target",
+        help="the layout copied or followed into (the other one is the source)",
+    )
+    check.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
+    check.set_defaults(handler=_layout_verify)
     return parser
 
 
@@ -659,9 +683,22 @@ def _layout_copy(args: argparse.Namespace) -> int:
         settings,
         args.target,
         dry_run=args.dry_run,
+        prune=args.prune,
         segments=args.segments,
         checkpoint=args.checkpoint,
     )
+
+
+def _layout_verify(args: argparse.Namespace) -> int:
+    from infra.layout_copy import verify_layout
+
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write("the memory profile has no tables: there is nothing to compare\n")
+        return 2
+    settings = _data_settings("flowlogic layout verify")
+    if settings is None:
+        return 2
+    return verify_layout(settings, args.target, segments=args.segments)
 
 
 def _layout_follow(args: argparse.Namespace) -> int:
