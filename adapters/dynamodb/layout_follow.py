@@ -327,7 +327,13 @@ class StreamFollower:
         self, progress: ShardProgress, label: str, records: Sequence[Mapping[str, Any]]
     ) -> None:
         writes = writes_of(self._source, self._target, records)
-        batch_write(self._client, writes.requests)
+        by_table: dict[str, list[Request]] = {}
+        for write in writes.requests:
+            by_table.setdefault(write[0], []).append(write)
+        # One table per batch: moto refuses one key in two tables of a batch as a duplicate
+        # (an erasure deletes `user_id = X` from several tables of the multi layout).
+        for table_writes in by_table.values():
+            batch_write(self._client, table_writes)
         last = str(records[-1]["dynamodb"]["SequenceNumber"])
         # Reported before it is recorded: a crash in between only means applying it again.
         self._on_page(label, len(records))
