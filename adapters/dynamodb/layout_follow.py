@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 1000  # GetRecords' maximum
 POLL_INTERVAL = 1.0  # seconds between polls of a stream whose open shards had nothing new
+EMPTY_PAGES_CAUGHT_UP = 3  # empty pages in a row after which an open shard is caught up
 RELIST_INTERVAL = 60.0  # seconds between DescribeStream calls looking for new shards
 OnPage = Callable[[str, int], object]  # (shard label, records applied)
 
@@ -248,7 +249,7 @@ class StreamFollower:
             ]
             read = finished = False
             for shard in ready:
-                found, ended = self._drain(arn, shard, iterators)
+                found, ended = self._drain(arn, shard, iterators, until_caught_up)
                 read, finished = read or found, finished or ended
                 if self._stop.is_set():
                     return
@@ -273,10 +274,19 @@ class StreamFollower:
             request["ExclusiveStartShardId"] = last
 
     def _drain(
-        self, arn: str, shard: Mapping[str, Any], iterators: dict[str, str]
+        self,
+        arn: str,
+        shard: Mapping[str, Any],
+        iterators: dict[str, str],
+        until_caught_up: bool,
     ) -> tuple[bool, bool]:
         """Apply the shard's records until an open shard has nothing new or a closed one ends;
         (whether records were read, whether the shard is done)."""
+        # GetRecords may answer an empty page from a stretch of the shard with no records
+        # before later ones: catching up takes several empty pages in a row (a follower that
+        # keeps going polls again anyway, and spares the shard's 5 reads per second).
+        empty_needed = EMPTY_PAGES_CAUGHT_UP if until_caught_up else 1
+        empty = 0
         shard_id: str = shard["ShardId"]
         progress = self._checkpoint.shard(arn, shard_id)
         closed = "EndingSequenceNumber" in shard.get("SequenceNumberRange", {})
@@ -302,7 +312,8 @@ class StreamFollower:
             if not following:
                 self._checkpoint.advance(progress, None, 0, done=True)
                 return read, True
-            if not records and not closed:
+            empty = 0 if records else empty + 1
+            if empty >= empty_needed and not closed:
                 return read, False
         return read, False
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -226,6 +228,46 @@ def test_a_follower_killed_after_some_pages_resumes_from_its_checkpoint(
     assert "Resuming" in output
     assert mirrors(client, stage, source, target)
     assert run_verify(stage, target)[0] == 0
+
+
+def test_a_follower_keeps_following_until_told_to_stop(
+    stage: Stage, client: DynamoDBClient, tmp_path: Path
+) -> None:
+    multi = stage.container("multi")
+    register(multi, new_user())
+    assert run_copy(stage, "single", tmp_path / "copy.json")[0] == 0
+    stop = threading.Event()
+    answers: list[tuple[int, str]] = []
+    follower = threading.Thread(
+        target=lambda: answers.append(
+            run_follow(
+                stage,
+                "single",
+                tmp_path / "f.json",
+                until_caught_up=False,
+                stop=stop,
+                poll_interval=0.05,
+            )
+        )
+    )
+    follower.start()
+    try:
+        late = new_user()
+        register(multi, late)  # written while the follower runs
+        deadline = time.monotonic() + 30
+        while not holds(client, stage, "single", late) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert follower.is_alive()  # it did not stop on catching up
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+
+    assert holds(client, stage, "single", late)
+    assert not follower.is_alive()
+    code, output = answers[0]
+    assert code == 0, output
+    assert "Stopped" in output
+    assert run_verify(stage, "single")[0] == 0
 
 
 def test_a_follower_that_fails_says_it_resumes_and_exits_one(stage: Stage, tmp_path: Path) -> None:
