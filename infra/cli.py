@@ -10,9 +10,11 @@ flowlogic openapi [--check]
 flowlogic tables create
 flowlogic migrate [--dry-run]
 flowlogic reminders --date YYYY-MM-DD
-flowlogic layout copy --to single|multi [--dry-run] [--segments 4] [--checkpoint PATH]
+flowlogic layout copy --to single|multi [--dry-run] [--prune] [--segments 4] [--checkpoint PATH]
+flowlogic layout follow --to single|multi [--until-caught-up] [--checkpoint PATH]
+flowlogic layout verify --to single|multi [--segments 4]
 
-The data commands (tables, migrate, reminders, layout copy) work on the stage's tables wherever
+The data commands (tables, migrate, reminders, layout) work on the stage's tables wherever
 the profile keeps them; on `local` they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server
 would vanish with the command (docs/decisions/110-data-commands-and-their-endpoint.md): the
 endpoint `serve` prints does. A service on the other layout's tables refuses to start, exit 2
