@@ -124,6 +124,7 @@ def _follow(
                 f"from {checkpoint.path}\n"
             )
             return 1
+    checkpoint.save()
     how = "Stopped" if result.stopped else "Caught up"
     out.write(
         f"{how}: {result.applied} stream record(s) of the {source} layout applied to the "

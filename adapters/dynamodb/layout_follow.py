@@ -139,13 +139,18 @@ class FollowCheckpoint:
                 shard.sequence = sequence
             shard.applied += applied
             shard.done = shard.done or done
-            self._save()
+            self._write()
 
     def applied(self) -> int:
         with self._lock:
             return sum(shard.applied for shard in self.shards.values())
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the checkpoint as it stands (a follower that applied nothing leaves one too)."""
+        with self._lock:
+            self._write()
+
+    def _write(self) -> None:
         body = {
             "stage": self.stage,
             "source": self.source,
