@@ -172,9 +172,13 @@ def _copy_and_verify(
     checkpoint.remove()
     if prune:
         with tqdm(desc=f"prune {target.name}", unit="item", file=err) as bar:
-            pruned = prune_target(
-                client, source, target, segments=checkpoint.segments, on_pruned=bar.update
-            )
+            try:
+                pruned = prune_target(
+                    client, source, target, segments=checkpoint.segments, on_pruned=bar.update
+                )
+            except Exception as error:
+                err.write(f"\npruning stopped ({error!r}); run the same command again\n")
+                return 1
         _write_pruned(out, pruned, target, False)
     return _verify(client, source, target, checkpoint.segments, out, err)
 
