@@ -10,9 +10,11 @@ flowlogic openapi [--check]
 flowlogic tables create
 flowlogic migrate [--dry-run]
 flowlogic reminders --date YYYY-MM-DD
-flowlogic layout copy --to single|multi [--dry-run] [--segments 4] [--checkpoint PATH]
+flowlogic layout copy --to single|multi [--dry-run] [--prune] [--segments 4] [--checkpoint PATH]
+flowlogic layout follow --to single|multi [--until-caught-up] [--checkpoint PATH]
+flowlogic layout verify --to single|multi [--segments 4]
 
-The data commands (tables, migrate, reminders, layout copy) work on the stage's tables wherever
+The data commands (tables, migrate, reminders, layout) work on the stage's tables wherever
 the profile keeps them; on `local` they need AWS_ENDPOINT_URL_DYNAMODB, since an embedded server
 would vanish with the command (docs/decisions/110-data-commands-and-their-endpoint.md): the
 endpoint `serve` prints does. A service on the other layout's tables refuses to start, exit 2
@@ -177,13 +179,60 @@ def _parser() -> argparse.ArgumentParser:
         dest="target",
         help="the layout to copy into (the configured FLOWLOGIC_TABLE_LAYOUT is the source)",
     )
-    copy.add_argument("--dry-run", action="store_true", help="count what would be copied")
+    copy.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count what would be copied (and, with --prune, what would be deleted)",
+    )
+    copy.add_argument(
+        "--prune",
+        action="store_true",
+        help="after copying, delete the target's items whose source item is gone (an erasure "
+        "since an earlier copy); only with writes stopped or before `layout follow` runs",
+    )
     copy.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
     copy.add_argument(
         "--checkpoint",
         help="progress file (default: flowlogic-copy-<stage>-to-<layout>.json here)",
     )
     copy.set_defaults(handler=_layout_copy)
+
+    follow = layout_commands.add_parser(
+        "follow",
+        help="replay the streams of FLOWLOGIC_STAGE's tables into the other layout, after "
+        "`layout copy` (the live cut-over's change data capture)",
+    )
+    follow.add_argument(
+        "--to",
+        required=True,
+        choices=("single", "multi"),
+        dest="target",
+        help="the layout to apply the records to (the other layout's streams are read)",
+    )
+    follow.add_argument(
+        "--until-caught-up",
+        action="store_true",
+        help="stop once every open shard has nothing new (default: follow until Ctrl-C/SIGTERM)",
+    )
+    follow.add_argument(
+        "--checkpoint",
+        help="per-shard progress file (default: flowlogic-follow-<stage>-to-<layout>.json here)",
+    )
+    follow.set_defaults(handler=_layout_follow)
+
+    check = layout_commands.add_parser(
+        "verify",
+        help="compare FLOWLOGIC_STAGE's two layouts: items per entity and every user's export",
+    )
+    check.add_argument(
+        "--to",
+        required=True,
+        choices=("single", "multi"),
+        dest="target",
+        help="the layout copied or followed into (the other one is the source)",
+    )
+    check.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
+    check.set_defaults(handler=_layout_verify)
     return parser
 
 
@@ -636,9 +685,42 @@ def _layout_copy(args: argparse.Namespace) -> int:
         settings,
         args.target,
         dry_run=args.dry_run,
+        prune=args.prune,
         segments=args.segments,
         checkpoint=args.checkpoint,
     )
+
+
+def _layout_verify(args: argparse.Namespace) -> int:
+    from infra.layout_copy import verify_layout
+
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write("the memory profile has no tables: there is nothing to compare\n")
+        return 2
+    settings = _data_settings("flowlogic layout verify")
+    if settings is None:
+        return 2
+    return verify_layout(settings, args.target, segments=args.segments)
+
+
+def _layout_follow(args: argparse.Namespace) -> int:
+    from infra.layout_follow import follow_layout, stopping_on_signals
+
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write("the memory profile has no tables: there is nothing to follow\n")
+        return 2
+    settings = _data_settings("flowlogic layout follow")
+    if settings is None:
+        return 2
+    stop = threading.Event()
+    with stopping_on_signals(stop):
+        return follow_layout(
+            settings,
+            args.target,
+            until_caught_up=args.until_caught_up,
+            checkpoint=args.checkpoint,
+            stop=stop,
+        )
 
 
 if __name__ == "__main__":

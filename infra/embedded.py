@@ -24,6 +24,7 @@ from adapters.dynamodb.tables import create_tables
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
 DEFAULT_REGION = "us-east-1"
 # Attempts per call, the first included: at most ~15 s of throttling backoff before giving up.
@@ -80,6 +81,25 @@ def make_client(endpoint: str | None, region: str) -> DynamoDBClient:
         region_name=region,
     )
     return session.client("dynamodb", endpoint_url=endpoint, config=config)
+
+
+def make_streams_client(endpoint: str | None, region: str) -> DynamoDBStreamsClient:
+    """A DynamoDB Streams client configured as `make_client`'s (the embedded server and
+    DynamoDB Local serve streams at the DynamoDB endpoint)."""
+    config = Config(
+        region_name=region,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=3,
+        read_timeout=10,
+    )
+    if endpoint is None:
+        return boto3.session.Session(region_name=region).client("dynamodbstreams", config=config)
+    session = boto3.session.Session(
+        aws_access_key_id=_LOCAL_ACCESS_KEY,
+        aws_secret_access_key=_LOCAL_SECRET_KEY,
+        region_name=region,
+    )
+    return session.client("dynamodbstreams", endpoint_url=endpoint, config=config)
 
 
 class EmbeddedDynamoDB:

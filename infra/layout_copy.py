@@ -1,4 +1,6 @@
-"""`flowlogic layout copy --to single|multi`: copy the stage into the other layout, verify it.
+"""`flowlogic layout copy --to single|multi [--prune]`: copy the stage into the other layout
+(then delete what the target holds and the source does not), verify it; `flowlogic layout verify
+--to single|multi`: the verification alone.
 
 Exit codes: 0 copied and verified identical (or a dry run), 1 the copy stopped (run it again:
 it resumes from its checkpoint) or the verification found a difference, 2 it cannot start
@@ -8,6 +10,7 @@ it resumes from its checkpoint) or the verification found a difference, 2 it can
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -21,6 +24,7 @@ from adapters.dynamodb.layout_copy import (
     OnCopied,
     count_entities,
 )
+from adapters.dynamodb.layout_prune import prune as prune_target
 from adapters.dynamodb.layout_verify import verify
 from adapters.dynamodb.tables import create_tables
 from infra.embedded import make_client
@@ -39,6 +43,7 @@ def copy_layout(
     target_name: str,
     *,
     dry_run: bool = False,
+    prune: bool = False,
     segments: int = 4,
     checkpoint: str | None = None,
     on_copied: OnCopied | None = None,
@@ -47,7 +52,8 @@ def copy_layout(
     err: IO[str] | None = None,
 ) -> int:
     """Run the command on the settings' stage; the exit code. `on_copied` sees every page
-    written (tests inject a crash through it)."""
+    written (tests inject a crash through it). `prune` deletes, after the copy, the target's
+    items whose source is gone (only with writes stopped, or before a follower runs)."""
     out = out or sys.stdout
     err = err or sys.stderr
     if segments < 1:
@@ -70,6 +76,8 @@ def copy_layout(
             f"layout ({', '.join(target.table_names())}):\n"
         )
         _write_counts(out, {entity: (n, n) for entity, n in counts.items()}, source, None)
+        if prune and not missing_tables(client, target):
+            _write_pruned(out, prune_target(client, source, target, dry_run=True), target, True)
         return 0
     if not _target_ready(client, target, settings, err):
         return 2
@@ -80,7 +88,36 @@ def copy_layout(
         err.write(f"{error}\n")
         return 2
     copy = LayoutCopy(client, source, target, saved, on_copied=on_copied, page_size=page_size)
-    return _copy_and_verify(client, copy, saved, out, err)
+    return _copy_and_verify(client, copy, saved, prune, out, err)
+
+
+def verify_layout(
+    settings: Settings,
+    target_name: str,
+    *,
+    segments: int = 4,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """`layout verify`: the copy's verification pass alone; 0 identical, 1 a difference, 2
+    it cannot start."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if segments < 1:
+        err.write(f"--segments must be at least 1, got {segments}\n")
+        return 2
+    client = make_client(settings.dynamodb_endpoint, settings.aws_region)
+    target = layout_for(target_name, settings.stage, settings.index_shards)
+    source = other_layout(target)
+    for layout in (source, target):
+        absent = missing_tables(client, layout)
+        if absent:
+            err.write(
+                f"the {layout.name} layout of stage {settings.stage!r} lacks "
+                f"{', '.join(absent)}: nothing to compare\n"
+            )
+            return 2
+    return _verify(client, source, target, segments, out, err)
 
 
 def _target_ready(client: DynamoDBClient, target: Layout, settings: Settings, err: IO[str]) -> bool:
@@ -99,7 +136,12 @@ def _target_ready(client: DynamoDBClient, target: Layout, settings: Settings, er
 
 
 def _copy_and_verify(
-    client: DynamoDBClient, copy: LayoutCopy, checkpoint: Checkpoint, out: IO[str], err: IO[str]
+    client: DynamoDBClient,
+    copy: LayoutCopy,
+    checkpoint: Checkpoint,
+    prune: bool,
+    out: IO[str],
+    err: IO[str],
 ) -> int:
     from tqdm import tqdm
 
@@ -128,10 +170,31 @@ def _copy_and_verify(
         f"layout ({result.skipped} item(s) of no known entity left behind).\n"
     )
     checkpoint.remove()
+    if prune:
+        with tqdm(desc=f"prune {target.name}", unit="item", file=err) as bar:
+            try:
+                pruned = prune_target(
+                    client, source, target, segments=checkpoint.segments, on_pruned=bar.update
+                )
+            except Exception as error:
+                err.write(f"\npruning stopped ({error!r}); run the same command again\n")
+                return 1
+        _write_pruned(out, pruned, target, False)
+    return _verify(client, source, target, checkpoint.segments, out, err)
+
+
+def _verify(
+    client: DynamoDBClient,
+    source: Layout,
+    target: Layout,
+    segments: int,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    from tqdm import tqdm
+
     with tqdm(desc="verify exports", unit="user", file=err) as users:
-        found = verify(
-            client, source, target, segments=checkpoint.segments, on_user=lambda: users.update()
-        )
+        found = verify(client, source, target, segments=segments, on_user=lambda: users.update())
     _write_counts(out, found.counts, source, target)
     if found.identical:
         out.write(f"Verified: same items per entity, {found.users} user export(s) identical.\n")
@@ -139,6 +202,14 @@ def _copy_and_verify(
     for difference in found.differences:
         out.write(f"DIFFERENCE {difference}\n")
     return 1
+
+
+def _write_pruned(out: IO[str], pruned: Counter[str], target: Layout, dry_run: bool) -> None:
+    total = sum(pruned.values())
+    verb = "Prune would delete" if dry_run else "Pruned"
+    out.write(f"{verb} {total} item(s) of the {target.name} layout whose source is gone")
+    by_entity = ", ".join(f"{entity} {n}" for entity, n in sorted(pruned.items()))
+    out.write(f" ({by_entity}).\n" if by_entity else ".\n")
 
 
 def _approximate_items(client: DynamoDBClient, layout: Layout) -> int | None:
