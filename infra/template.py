@@ -237,6 +237,13 @@ def _parameters(layout: Layout) -> Node:
             "Type": "CommaDelimitedList",
             "Description": "Accepted JWT audiences: the user pool's app client ids.",
         },
+        "StreamStartingPosition": {
+            "Type": "String",
+            "Description": "Where a new stream consumer mapping starts: TRIM_HORIZON, or LATEST "
+            "when the tables were filled by a layout copy and follower (a cut-over: decision 139).",
+            "AllowedValues": ["TRIM_HORIZON", "LATEST"],
+            "Default": "TRIM_HORIZON",
+        },
     }
 
 
@@ -642,7 +649,8 @@ def _stream_mapping(table: Table) -> Node:
         "Properties": {
             "EventSourceArn": get_att(table_id(table), "StreamArn"),
             "FunctionName": ref(f"{STREAM}Function"),
-            "StartingPosition": "TRIM_HORIZON",
+            # A change replaces the mapping (CloudFormation): a cut-over's switch starts fresh.
+            "StartingPosition": ref("StreamStartingPosition"),
             "BatchSize": STREAM_BATCH_SIZE,
             "MaximumBatchingWindowInSeconds": 1,
             "ParallelizationFactor": 1,

@@ -212,6 +212,22 @@ def test_every_table_but_migrations_streams_new_and_old_images(
             assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
+def test_stream_mappings_start_where_the_deploy_says_trim_horizon_unless_a_cut_over_says_latest(
+    template: dict[str, Any],
+) -> None:
+    parameter = template["Parameters"]["StreamStartingPosition"]
+    assert parameter["AllowedValues"] == ["TRIM_HORIZON", "LATEST"]
+    assert parameter["Default"] == "TRIM_HORIZON"
+    mappings = [
+        resource["Properties"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    assert mappings
+    for properties in mappings:
+        assert properties["StartingPosition"] == {"Ref": "StreamStartingPosition"}
+
+
 def test_the_table_key_is_customer_managed_rotated_and_has_a_key_policy(
     template: dict[str, Any],
 ) -> None:
