@@ -297,3 +297,31 @@ def test_the_lambda_fails_the_invocation_when_a_reminder_was_not_published(
         handler({"date": tomorrow.isoformat()}, None)
 
     assert reminded(local.container) == {second.sub: str(tomorrow)}
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout_name", LAYOUTS)
+def test_the_demo_walks_its_journey_on_the_local_profile_in_either_layout(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, layout_name: str
+) -> None:
+    stage = f"demo-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("FLOWLOGIC_PROFILE", "local")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", embedded_server().start())
+    monkeypatch.setenv("FLOWLOGIC_STAGE", stage)
+    monkeypatch.setenv("FLOWLOGIC_TABLE_LAYOUT", layout_name)
+    monkeypatch.delenv("FLOWLOGIC_PUBLIC_URL", raising=False)
+    client = shared_client()
+    try:
+        code = main(["demo"])
+        out = capsys.readouterr().out
+        tables = set(client.list_tables()["TableNames"])
+    finally:
+        for name in layout_for(layout_name, stage, 16).table_names():
+            with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+                client.delete_table(TableName=name)
+
+    assert code == 0, out
+    assert "Streak: 1 day(s), best 1" in out
+    assert set(layout_for(layout_name, stage, 16).table_names()) <= tables
