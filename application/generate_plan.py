@@ -9,7 +9,7 @@ from application.progress_sync import chain_from, counts_by_date, guarded_items,
 from application.retry import retry_on_conflict
 from domain.calendar import tasks_removed_by_new_plan
 from domain.errors import ConcurrentModification, NotFound
-from domain.plan import LOOKBACK, Plan, build_plan, deactivate
+from domain.plan import LOOKBACK, Plan, active_of, build_plan, deactivate
 from domain.user import User, local_today, require_plan_features
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
@@ -86,8 +86,7 @@ class GeneratePlan:
             raise NotFound("user not found")
         require_plan_features(user.tier)
         recent, plans = seen.completed, seen.plans  # plans: oldest version first
-        active = [p for p in plans if p.is_active]
-        previous = active[-1] if active else None
+        previous = active_of(plans)
         # The highest version, active or not (e.g. restored data): never reuse a version.
         last_version = max((p.version for p in plans), default=None)
         version = 1 if last_version is None else last_version + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.errors import NotFound
-from domain.plan import Plan
+from domain.plan import Plan, active_of
 from domain.user import require_plan_features
 from ports.snapshots import SnapshotReader, SnapshotRequest
 
@@ -33,7 +33,7 @@ class GetActivePlan:
         if seen.user is None:
             raise NotFound("user not found")
         require_plan_features(seen.user.tier)
-        active = [plan for plan in seen.plans if plan.is_active]  # oldest version first
-        if not active:
+        plan = active_of(seen.plans)
+        if plan is None:
             raise NotFound("no active plan")
-        return active[-1]
+        return plan

@@ -16,12 +16,13 @@ from application.progress_sync import (
 from application.retry import retry_on_conflict
 from domain.calendar import DEFAULT_WINDOW_DAYS, CalendarTask, schedule, validate_window
 from domain.errors import NotFound, ValidationFailed
+from domain.plan import Plan, active_of
 from domain.user import User, local_today, require_plan_features
 from ports.calendar import CalendarRepository
 from ports.clock import Clock
 from ports.plans import PlanRepository
 from ports.progress import ProgressRepository
-from ports.users import UserRepository
+from ports.snapshots import SnapshotReader, SnapshotRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +54,13 @@ class ScheduleCalendar:
 
     def __init__(
         self,
-        users: UserRepository,
+        snapshots: SnapshotReader,
         plans: PlanRepository,
         calendar: CalendarRepository,
         progress: ProgressRepository,
         clock: Clock,
     ) -> None:
-        self._users = users
+        self._snapshots = snapshots
         self._plans = plans
         self._calendar = calendar
         self._progress = progress
@@ -67,7 +68,9 @@ class ScheduleCalendar:
 
     def execute(self, request: ScheduleCalendarRequest) -> Sequence[CalendarTask]:
         days = validate_window(request.days)
-        user = self._users.get(request.user_id)
+        # Profile and plans together: one Query where the store keeps them side by side.
+        seen = self._snapshots.read(SnapshotRequest(request.user_id, user=True, plans=True))
+        user = seen.user
         if user is None:
             raise NotFound("user not found")
         require_plan_features(user.tier)
@@ -77,12 +80,20 @@ class ScheduleCalendar:
             raise ValidationFailed(
                 f"the window starts between yesterday and {SCHEDULE_AHEAD_DAYS} days from today"
             )
-        return retry_on_conflict(lambda: self._schedule(user, start, days))
+        read_with_profile = [active_of(seen.plans)]
 
-    def _schedule(self, user: User, start: date, days: int) -> list[CalendarTask]:
-        # Read on every try: a plan replaced meanwhile fails the write's plan guard, and the
-        # next try schedules the new one.
-        plan = self._plans.get_active(user.user_id)
+        def attempt() -> list[CalendarTask]:
+            # Read again on every later try: a plan replaced meanwhile fails the write's plan
+            # guard, and the next try schedules the new one.
+            if read_with_profile:
+                return self._schedule(user, read_with_profile.pop(), start, days)
+            return self._schedule(user, self._plans.get_active(user.user_id), start, days)
+
+        return retry_on_conflict(attempt)
+
+    def _schedule(
+        self, user: User, plan: Plan | None, start: date, days: int
+    ) -> list[CalendarTask]:
         if plan is None:
             raise NotFound("no active plan to schedule")
         now = self._clock.now()

@@ -103,7 +103,7 @@ PINNED: dict[str, tuple[int, int]] = {
     "list_subscriptions": (1, 1),
     "generate_plan": (4, 2),
     "get_active_plan": (2, 1),
-    "schedule_calendar": (5, 5),
+    "schedule_calendar": (5, 4),
     "list_tasks": (2, 2),
     "set_task_completion": (3, 2),
     "get_progress": (3, 2),

@@ -9,7 +9,7 @@ flagged.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -315,6 +315,13 @@ def build_plan(
         updated_at=now,
         version=1 if previous_version is None else previous_version + 1,
     )
+
+
+def active_of(plans: Sequence[Plan]) -> Plan | None:
+    """The active plan among a user's plans, given oldest version first: the newest active one
+    (one at most is active, decision 052)."""
+    active = [plan for plan in plans if plan.is_active]
+    return active[-1] if active else None
 
 
 def deactivate(plan: Plan, now: datetime) -> Plan:

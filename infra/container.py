@@ -205,7 +205,7 @@ class Container(containers.DeclarativeContainer):
         ),
         get_active_plan=providers.Singleton(GetActivePlan, snapshots),
         schedule_calendar=providers.Singleton(
-            ScheduleCalendar, users, plans, calendar, progress, clock
+            ScheduleCalendar, snapshots, plans, calendar, progress, clock
         ),
         list_tasks=providers.Singleton(ListTasks, users, calendar),
         set_task_completion=providers.Singleton(SetTaskCompletion, snapshots, calendar, clock),

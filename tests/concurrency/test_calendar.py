@@ -31,7 +31,7 @@ class Calendar:
             stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
         )
         self.schedule = ScheduleCalendar(
-            stores.users, stores.plans, stores.calendar, stores.progress, clock
+            stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
         )
         self.complete = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
 

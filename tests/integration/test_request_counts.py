@@ -44,6 +44,7 @@ FEWER_ON_SINGLE = {
     "set_task_completion",
     "get_progress",
     "get_active_plan",
+    "schedule_calendar",
 }
 
 

@@ -90,7 +90,7 @@ def a_streak_history(stores: Stores, clock: FixedClock, done: Sequence[bool]) ->
     a_user(stores, clock)
     a_plan(stores, clock)
     scheduler = ScheduleCalendar(
-        stores.users, stores.plans, stores.calendar, stores.progress, clock
+        stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
     )
     completion = SetTaskCompletion(stores.snapshots, stores.calendar, clock)
     tasks = scheduler.execute(ScheduleCalendarRequest(USER, days=len(done) + 1))

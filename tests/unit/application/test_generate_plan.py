@@ -40,7 +40,9 @@ def generate(stores: Stores, clock: FixedClock, plans: PlanRepository | None = N
 
 
 def schedule(stores: Stores, clock: FixedClock, days: int = 14) -> list[CalendarTask]:
-    use_case = ScheduleCalendar(stores.users, stores.plans, stores.calendar, stores.progress, clock)
+    use_case = ScheduleCalendar(
+        stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
+    )
     return list(use_case.execute(ScheduleCalendarRequest(USER, days=days)))
 
 

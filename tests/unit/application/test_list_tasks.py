@@ -21,7 +21,9 @@ TODAY = date(2026, 11, 25)
 def scheduled(stores: Stores, clock: FixedClock) -> list[CalendarTask]:
     a_user(stores, clock)
     a_plan(stores, clock)
-    use_case = ScheduleCalendar(stores.users, stores.plans, stores.calendar, stores.progress, clock)
+    use_case = ScheduleCalendar(
+        stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
+    )
     return list(use_case.execute(ScheduleCalendarRequest(USER, days=5)))
 
 

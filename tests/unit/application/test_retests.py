@@ -41,7 +41,7 @@ class World:
         if tier is not Tier.FREE:
             self.plan = a_plan(stores, clock)
             ScheduleCalendar(
-                stores.users, stores.plans, stores.calendar, stores.progress, clock
+                stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
             ).execute(ScheduleCalendarRequest(USER, days=16))
 
     def on_day(self, day_number: int) -> None:

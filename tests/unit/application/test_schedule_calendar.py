@@ -21,7 +21,9 @@ TODAY = date(2026, 11, 25)
 def schedule(
     stores: Stores, clock: FixedClock, start: date | None = None, days: int | None = None
 ) -> list[CalendarTask]:
-    use_case = ScheduleCalendar(stores.users, stores.plans, stores.calendar, stores.progress, clock)
+    use_case = ScheduleCalendar(
+        stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
+    )
     request = (
         ScheduleCalendarRequest(USER, start)
         if days is None

@@ -32,7 +32,9 @@ def scheduled(stores: Stores, clock: FixedClock, days: int = 3) -> list[Calendar
     """A basic user with a plan scheduled from today."""
     a_user(stores, clock)
     a_plan(stores, clock)
-    use_case = ScheduleCalendar(stores.users, stores.plans, stores.calendar, stores.progress, clock)
+    use_case = ScheduleCalendar(
+        stores.snapshots, stores.plans, stores.calendar, stores.progress, clock
+    )
     return list(use_case.execute(ScheduleCalendarRequest(USER, days=days)))
 
 
