@@ -34,6 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
+from adapters.dynamodb.layout import LAYOUTS
 from infra.settings import Profile, Settings
 
 if TYPE_CHECKING:
@@ -172,12 +173,8 @@ def _parser() -> argparse.ArgumentParser:
         "copy",
         help="copy every item of FLOWLOGIC_STAGE into the other layout, then verify the copy",
     )
-    copy.add_argument(
-        "--to",
-        required=True,
-        choices=("single", "multi"),
-        dest="target",
-        help="the layout to copy into (the configured FLOWLOGIC_TABLE_LAYOUT is the source)",
+    _target_layout(
+        copy, "the layout to copy into (the configured FLOWLOGIC_TABLE_LAYOUT is the source)"
     )
     copy.add_argument(
         "--dry-run",
@@ -190,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
         help="after copying, delete the target's items whose source item is gone (an erasure "
         "since an earlier copy); only with writes stopped or before `layout follow` runs",
     )
-    copy.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
+    _segments(copy)
     copy.add_argument(
         "--checkpoint",
         help="progress file (default: flowlogic-copy-<stage>-to-<layout>.json here)",
@@ -202,12 +199,8 @@ def _parser() -> argparse.ArgumentParser:
         help="replay the streams of FLOWLOGIC_STAGE's tables into the other layout, after "
         "`layout copy` (the live cut-over's change data capture)",
     )
-    follow.add_argument(
-        "--to",
-        required=True,
-        choices=("single", "multi"),
-        dest="target",
-        help="the layout to apply the records to (the other layout's streams are read)",
+    _target_layout(
+        follow, "the layout to apply the records to (the other layout's streams are read)"
     )
     follow.add_argument(
         "--until-caught-up",
@@ -224,14 +217,8 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         help="compare FLOWLOGIC_STAGE's two layouts: items per entity and every user's export",
     )
-    check.add_argument(
-        "--to",
-        required=True,
-        choices=("single", "multi"),
-        dest="target",
-        help="the layout copied or followed into (the other one is the source)",
-    )
-    check.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
+    _target_layout(check, "the layout copied or followed into (the other one is the source)")
+    _segments(check)
     check.set_defaults(handler=_layout_verify)
     return parser
 
@@ -248,6 +235,14 @@ def display_url(host: str, port: int) -> str:
     """The URL a browser on this machine reaches the server at."""
     shown = _LOOPBACK_NAMES.get(host, f"[{host}]" if ":" in host else host)
     return f"http://{shown}:{port}"
+
+
+def _target_layout(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--to", required=True, choices=LAYOUTS, dest="target", help=help_text)
+
+
+def _segments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--segments", type=int, default=4, help="parallel Scan segments per table")
 
 
 def _refuse_layout(settings: Settings) -> bool:
@@ -672,13 +667,19 @@ def _reminders(args: argparse.Namespace) -> int:
     return 0 if sent.failed == 0 else 1
 
 
+def _layout_settings(action: str, what: str) -> Settings | None:
+    """The settings a `layout` action works on; None (said why) on the memory profile, which
+    has no tables, or where `_data_settings` refuses."""
+    if Settings().profile is Profile.MEMORY:
+        sys.stderr.write(f"the memory profile has no tables: there is nothing to {what}\n")
+        return None
+    return _data_settings(f"flowlogic layout {action}")
+
+
 def _layout_copy(args: argparse.Namespace) -> int:
     from infra.layout_copy import copy_layout
 
-    if Settings().profile is Profile.MEMORY:
-        sys.stderr.write("the memory profile has no tables: there is nothing to copy\n")
-        return 2
-    settings = _data_settings("flowlogic layout copy")
+    settings = _layout_settings("copy", "copy")
     if settings is None:
         return 2
     return copy_layout(
@@ -694,10 +695,7 @@ def _layout_copy(args: argparse.Namespace) -> int:
 def _layout_verify(args: argparse.Namespace) -> int:
     from infra.layout_copy import verify_layout
 
-    if Settings().profile is Profile.MEMORY:
-        sys.stderr.write("the memory profile has no tables: there is nothing to compare\n")
-        return 2
-    settings = _data_settings("flowlogic layout verify")
+    settings = _layout_settings("verify", "compare")
     if settings is None:
         return 2
     return verify_layout(settings, args.target, segments=args.segments)
@@ -706,10 +704,7 @@ def _layout_verify(args: argparse.Namespace) -> int:
 def _layout_follow(args: argparse.Namespace) -> int:
     from infra.layout_follow import follow_layout, stopping_on_signals
 
-    if Settings().profile is Profile.MEMORY:
-        sys.stderr.write("the memory profile has no tables: there is nothing to follow\n")
-        return 2
-    settings = _data_settings("flowlogic layout follow")
+    settings = _layout_settings("follow", "follow")
     if settings is None:
         return 2
     stop = threading.Event()

@@ -73,14 +73,7 @@ def make_client(endpoint: str | None, region: str) -> DynamoDBClient:
         connect_timeout=3,
         read_timeout=10,
     )
-    if endpoint is None:
-        return boto3.session.Session(region_name=region).client("dynamodb", config=config)
-    session = boto3.session.Session(
-        aws_access_key_id=_LOCAL_ACCESS_KEY,
-        aws_secret_access_key=_LOCAL_SECRET_KEY,
-        region_name=region,
-    )
-    return session.client("dynamodb", endpoint_url=endpoint, config=config)
+    return _session(endpoint, region).client("dynamodb", endpoint_url=endpoint, config=config)
 
 
 def make_streams_client(endpoint: str | None, region: str) -> DynamoDBStreamsClient:
@@ -92,14 +85,19 @@ def make_streams_client(endpoint: str | None, region: str) -> DynamoDBStreamsCli
         connect_timeout=3,
         read_timeout=10,
     )
+    session = _session(endpoint, region)
+    return session.client("dynamodbstreams", endpoint_url=endpoint, config=config)
+
+
+def _session(endpoint: str | None, region: str) -> boto3.session.Session:
+    """The default credential chain for AWS; dummy credentials for a local endpoint."""
     if endpoint is None:
-        return boto3.session.Session(region_name=region).client("dynamodbstreams", config=config)
-    session = boto3.session.Session(
+        return boto3.session.Session(region_name=region)
+    return boto3.session.Session(
         aws_access_key_id=_LOCAL_ACCESS_KEY,
         aws_secret_access_key=_LOCAL_SECRET_KEY,
         region_name=region,
     )
-    return session.client("dynamodbstreams", endpoint_url=endpoint, config=config)
 
 
 class EmbeddedDynamoDB:

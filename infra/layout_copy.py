@@ -38,6 +38,13 @@ def default_checkpoint(stage: str, target: str) -> Path:
     return Path(f"flowlogic-copy-{stage}-to-{target}.json")
 
 
+def _stage_layouts(settings: Settings, target_name: str) -> tuple[DynamoDBClient, Layout, Layout]:
+    """A client of the stage's endpoint, the source layout and the target one."""
+    client = make_client(settings.dynamodb_endpoint, settings.aws_region)
+    target = layout_for(target_name, settings.stage, settings.index_shards)
+    return client, other_layout(target), target
+
+
 def copy_layout(
     settings: Settings,
     target_name: str,
@@ -59,9 +66,7 @@ def copy_layout(
     if segments < 1:
         err.write(f"--segments must be at least 1, got {segments}\n")
         return 2
-    client = make_client(settings.dynamodb_endpoint, settings.aws_region)
-    target = layout_for(target_name, settings.stage, settings.index_shards)
-    source = other_layout(target)
+    client, source, target = _stage_layouts(settings, target_name)
     absent = missing_tables(client, source)
     if absent:
         err.write(f"the {source.name} layout of stage {settings.stage!r} lacks {', '.join(absent)}")
@@ -106,9 +111,7 @@ def verify_layout(
     if segments < 1:
         err.write(f"--segments must be at least 1, got {segments}\n")
         return 2
-    client = make_client(settings.dynamodb_endpoint, settings.aws_region)
-    target = layout_for(target_name, settings.stage, settings.index_shards)
-    source = other_layout(target)
+    client, source, target = _stage_layouts(settings, target_name)
     for layout in (source, target):
         absent = missing_tables(client, layout)
         if absent:

@@ -135,10 +135,15 @@ class Checkpoint:
                 for name, s in self.progress.items()
             },
         }
-        # Written aside and renamed: a crash mid-write leaves the previous checkpoint whole.
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(body, sort_keys=True))
-        os.replace(temporary, self.path)
+        save_json(self.path, body)
+
+
+def save_json(path: Path, body: Mapping[str, Any]) -> None:
+    """Write a progress file as JSON, aside then renamed: a crash mid-write leaves the previous
+    one whole (the checkpoints of `layout copy` and `layout follow`)."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(body, sort_keys=True))
+    os.replace(temporary, path)
 
 
 @dataclass(frozen=True, slots=True)

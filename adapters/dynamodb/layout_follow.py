@@ -12,7 +12,6 @@ records, per shard, the last sequence number applied, after each page written (n
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.dynamodb.batches import Request, batch_write, delete_request, put_request
 from adapters.dynamodb.calls import storage_errors
 from adapters.dynamodb.layout import Layout
-from adapters.dynamodb.layout_copy import convert
+from adapters.dynamodb.layout_copy import convert, save_json
 from adapters.dynamodb.streams import DynamoDBStreamRecords, table_of
 from ports.stream_records import UntranslatableRecord
 
@@ -160,10 +159,7 @@ class FollowCheckpoint:
                 for name, s in self.shards.items()
             },
         }
-        # Written aside and renamed: a crash mid-write leaves the previous checkpoint whole.
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(body, sort_keys=True))
-        os.replace(temporary, self.path)
+        save_json(self.path, body)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from adapters.memory.database import InMemoryDatabase, as_stored
 from domain.errors import ConcurrentModification, NotFound
-from domain.plan import Plan
+from domain.plan import Plan, active_of
 
 
 class InMemoryPlanRepository:
@@ -18,8 +18,7 @@ class InMemoryPlanRepository:
 
     def get_active(self, user_id: str) -> Plan | None:
         """The user's active plan, or None."""
-        active = [p for p in self.list_for_user(user_id) if p.is_active]
-        return active[-1] if active else None
+        return active_of(self.list_for_user(user_id))
 
     def list_for_user(self, user_id: str) -> Sequence[Plan]:
         """Every plan of the user, oldest version first."""

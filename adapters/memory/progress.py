@@ -32,11 +32,7 @@ class InMemoryProgressRepository:
 
     def chain(self, user_id: str, first: date, last: date) -> ProgressChain:
         """The items dated first..last and the latest earlier item with tasks, in one read."""
-        mine = self._all_of(user_id)
-        earlier = [p for p in mine if p.date < first and p.has_tasks]
-        return ProgressChain(
-            [p for p in mine if first <= p.date <= last], earlier[-1] if earlier else None
-        )
+        return chain_of(self._all_of(user_id), first, last)
 
     def top_streaks(self, user_id: str, limit: int) -> Sequence[Progress]:
         """The user's days with the highest streaks, highest first (ties: newer date first)."""
@@ -52,3 +48,11 @@ class InMemoryProgressRepository:
         with self._db.lock:
             mine = [p for (owner, _), p in self._db.progress.items() if owner == user_id]
         return sorted(mine, key=lambda p: p.date)
+
+
+def chain_of(days: Sequence[Progress], first: date, last: date) -> ProgressChain:
+    """From one user's items sorted by date: those dated first..last and the latest earlier
+    one with tasks (shared with the snapshot reader)."""
+    earlier = [p for p in days if p.date < first and p.has_tasks]
+    within = [p for p in days if first <= p.date <= last]
+    return ProgressChain(within, earlier[-1] if earlier else None)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from adapters.memory.database import InMemoryDatabase
+from adapters.memory.progress import chain_of
 from domain.assessment import AssessmentStatus, previous_completed
 from domain.time import iso
-from ports.progress import ProgressChain
 from ports.snapshots import Snapshot, SnapshotRequest
 
 
@@ -47,15 +47,11 @@ class InMemorySnapshotReader:
                 previous = previous_completed(attempt, mine)
             chain = None
             if request.progress_chain is not None:
-                first, last = request.progress_chain
                 days = sorted(
                     (p for (user, _), p in db.progress.items() if user == owner),
                     key=lambda p: p.date,
                 )
-                earlier = [p for p in days if p.date < first and p.has_tasks]
-                chain = ProgressChain(
-                    [p for p in days if first <= p.date <= last], earlier[-1] if earlier else None
-                )
+                chain = chain_of(days, *request.progress_chain)
             return Snapshot(
                 user=db.users.get(owner) if request.user else None,
                 limits=db.limits.get(owner) if request.limits else None,

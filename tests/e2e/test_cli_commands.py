@@ -41,6 +41,16 @@ def use_service_tables(monkeypatch: pytest.MonkeyPatch, service: Service) -> Non
     monkeypatch.setenv("FLOWLOGIC_STAGE", settings.stage)
 
 
+def local_stage(monkeypatch: pytest.MonkeyPatch, prefix: str, layout_name: str) -> str:
+    """A new stage of the local profile in this layout on the test server; its name."""
+    stage = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("FLOWLOGIC_PROFILE", "local")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", embedded_server().start())
+    monkeypatch.setenv("FLOWLOGIC_STAGE", stage)
+    monkeypatch.setenv("FLOWLOGIC_TABLE_LAYOUT", layout_name)
+    return stage
+
+
 def built_containers(monkeypatch: pytest.MonkeyPatch) -> list[Container]:
     """The containers the commands build from now on, to look at their in-process events."""
     built: list[Container] = []
@@ -68,11 +78,7 @@ def reminded(container: Container) -> dict[str, str]:
 def test_tables_create_makes_the_layouts_tables_active_and_a_second_run_changes_nothing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, layout_name: str
 ) -> None:
-    stage = f"cli-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setenv("FLOWLOGIC_PROFILE", "local")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", embedded_server().start())
-    monkeypatch.setenv("FLOWLOGIC_STAGE", stage)
-    monkeypatch.setenv("FLOWLOGIC_TABLE_LAYOUT", layout_name)
+    stage = local_stage(monkeypatch, "cli", layout_name)
     names = layout_for(layout_name, stage, 16).table_names()
     client = shared_client()
     try:
@@ -306,11 +312,7 @@ def test_the_lambda_fails_the_invocation_when_a_reminder_was_not_published(
 def test_the_demo_walks_its_journey_on_the_local_profile_in_either_layout(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, layout_name: str
 ) -> None:
-    stage = f"demo-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setenv("FLOWLOGIC_PROFILE", "local")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", embedded_server().start())
-    monkeypatch.setenv("FLOWLOGIC_STAGE", stage)
-    monkeypatch.setenv("FLOWLOGIC_TABLE_LAYOUT", layout_name)
+    stage = local_stage(monkeypatch, "demo", layout_name)
     monkeypatch.delenv("FLOWLOGIC_PUBLIC_URL", raising=False)
     client = shared_client()
     try:

@@ -86,11 +86,12 @@ class Stage:
         return layout_for(name, self.name, 4)
 
 
-@pytest.fixture
-def stage(server: EmbeddedDynamoDB, client: DynamoDBClient) -> Iterator[Stage]:
+@contextlib.contextmanager
+def fresh_stage(server: EmbeddedDynamoDB, client: DynamoDBClient, prefix: str) -> Iterator[Stage]:
+    """A new stage on the test server; both layouts' tables are deleted afterwards."""
     # Real time: the webhook verifier checks the simulator's signatures against the real clock.
     now = datetime.now(UTC).replace(microsecond=0)
-    found = Stage("copy" + uuid.uuid4().hex[:10], server.endpoint, FixedClock(now))
+    found = Stage(prefix + uuid.uuid4().hex[:10], server.endpoint, FixedClock(now))
     try:
         yield found
     finally:
@@ -98,6 +99,12 @@ def stage(server: EmbeddedDynamoDB, client: DynamoDBClient) -> Iterator[Stage]:
             for table in found.layout(name).table_names():
                 with contextlib.suppress(client.exceptions.ResourceNotFoundException):
                     client.delete_table(TableName=table)
+
+
+@pytest.fixture
+def stage(server: EmbeddedDynamoDB, client: DynamoDBClient) -> Iterator[Stage]:
+    with fresh_stage(server, client, "copy") as found:
+        yield found
 
 
 def _report(score: Score, area: Region) -> WorkerReport:

@@ -8,21 +8,19 @@ again from its checkpoint, ends identical; pruning removes what the source no lo
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from adapters.dynamodb import keys
-from adapters.memory.clock import FixedClock
 from application.erase_account import EraseAccountRequest
 from application.list_tasks import ListTasksRequest
 from application.register_user import RegisterUserRequest
@@ -38,6 +36,7 @@ from tests.integration.test_layout_copy import (
     Stage,
     converted_items,
     first_half,
+    fresh_stage,
     run_copy,
     second_half,
     stored_items,
@@ -51,15 +50,8 @@ DIRECTIONS = [("multi", "single"), ("single", "multi")]
 
 @pytest.fixture
 def stage(server: EmbeddedDynamoDB, client: DynamoDBClient) -> Iterator[Stage]:
-    now = datetime.now(UTC).replace(microsecond=0)
-    found = Stage("follow" + uuid.uuid4().hex[:10], server.endpoint, FixedClock(now))
-    try:
+    with fresh_stage(server, client, "follow") as found:
         yield found
-    finally:
-        for name in ("multi", "single"):
-            for table in found.layout(name).table_names():
-                with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-                    client.delete_table(TableName=table)
 
 
 def run_follow(stage: Stage, target: str, checkpoint: Path, **options: Any) -> tuple[int, str]:
@@ -85,6 +77,16 @@ def register(container: Container, user: str) -> None:
     """A user with only what registration writes: cheaper than a journey's first half."""
     uc = container.use_cases()
     uc.register_user.execute(RegisterUserRequest(user, f"{user}@example.com", "Eve", TIMEZONE))
+
+
+def copied_then_written(stage: Stage, source: str, target: str, tmp_path: Path) -> None:
+    """Two users on `source`, copied to `target`; then writes and an erasure on `source`."""
+    old = stage.container(source)
+    kept, erased = new_user(), new_user()
+    first_half(old, stage.clock, kept)
+    register(old, erased)
+    assert run_copy(stage, target, tmp_path / "copy.json")[0] == 0
+    writes_and_an_erasure(old, stage, kept, erased)
 
 
 def writes_and_an_erasure(container: Container, stage: Stage, kept: str, erased: str) -> str:
@@ -175,12 +177,7 @@ def test_a_rollback_carries_writes_and_an_erasure_on_the_new_layout_back(
 def test_following_again_or_afresh_ends_identical(
     stage: Stage, client: DynamoDBClient, tmp_path: Path, source: str, target: str
 ) -> None:
-    old = stage.container(source)
-    kept, erased = new_user(), new_user()
-    first_half(old, stage.clock, kept)
-    register(old, erased)
-    assert run_copy(stage, target, tmp_path / "copy.json")[0] == 0
-    writes_and_an_erasure(old, stage, kept, erased)
+    copied_then_written(stage, source, target, tmp_path)
     checkpoint = tmp_path / "follow.json"
     code, output = run_follow(stage, target, checkpoint)
     assert code == 0, output
@@ -202,12 +199,7 @@ def test_following_again_or_afresh_ends_identical(
 def test_a_follower_killed_after_some_pages_resumes_from_its_checkpoint(
     stage: Stage, client: DynamoDBClient, tmp_path: Path, source: str, target: str
 ) -> None:
-    old = stage.container(source)
-    kept, erased = new_user(), new_user()
-    first_half(old, stage.clock, kept)
-    register(old, erased)
-    assert run_copy(stage, target, tmp_path / "copy.json")[0] == 0
-    writes_and_an_erasure(old, stage, kept, erased)
+    copied_then_written(stage, source, target, tmp_path)
     checkpoint = tmp_path / "follow.json"
     applied = 0
 
